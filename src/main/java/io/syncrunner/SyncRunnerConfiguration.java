@@ -1,0 +1,72 @@
+package io.syncrunner;
+
+import io.syncrunner.airbyte.AirbyteAccounts;
+import io.syncrunner.airbyte.AirbyteSyncs;
+import io.syncrunner.auth.ClientCredentialsTokenClient;
+import io.syncrunner.auth.TokenCache;
+import io.syncrunner.emulator.EmulatorLauncher;
+import io.syncrunner.support.ApiCall;
+import io.syncrunner.support.Durations;
+import io.syncrunner.support.RetryAfter;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Binds the runner's beans (named as the routes use them) and, on the embedded default, starts the bundled
+ * emulator before any route needs it. Listed in {@code camel.main.configuration-classes}.
+ */
+public class SyncRunnerConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Clock clock = Clock.systemUTC();
+        Settings settings = new Settings(context);
+
+        EmulatorLauncher.startIfEnabled(context);
+
+        TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin", "60s"));
+        ClientCredentialsTokenClient tokenClient = new ClientCredentialsTokenClient(clock,
+                Duration.ofMillis(settings.longValue("camel.component.http.connect-timeout", 10_000)),
+                Duration.ofMillis(settings.longValue("camel.component.http.response-timeout", 60_000)));
+        AirbyteAccounts airbyteAccounts = new AirbyteAccounts(context, tokens, tokenClient);
+
+        var registry = context.getRegistry();
+        registry.bind("tokenCache", tokens);
+        registry.bind("apiCall", new ApiCall(clock));
+        registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
+        registry.bind("airbyteAccounts", airbyteAccounts);
+        registry.bind("airbyteSyncs", new AirbyteSyncs(airbyteAccounts, clock,
+                settings.duration("airbyte.reconcile-clock-skew", "10s")));
+    }
+
+    /** Reads typed settings with defaults. */
+    public record Settings(CamelContext context) {
+        public String text(String key, String defaultValue) {
+            return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty())
+                    .orElse(defaultValue);
+        }
+
+        public Duration duration(String key, String defaultValue) {
+            return Durations.parse(text(key, defaultValue), key);
+        }
+
+        public long longValue(String key, long defaultValue) {
+            String v = text(key, null);
+            if (v == null) {
+                return defaultValue;
+            }
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + "='" + v + "' is not a whole number");
+            }
+        }
+
+        public boolean bool(String key, boolean defaultValue) {
+            return Boolean.parseBoolean(text(key, Boolean.toString(defaultValue)));
+        }
+    }
+}

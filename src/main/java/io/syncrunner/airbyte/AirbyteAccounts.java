@@ -1,0 +1,110 @@
+package io.syncrunner.airbyte;
+
+import io.syncrunner.auth.ApiAuthorizer;
+import io.syncrunner.auth.ClientCredentialsAuth;
+import io.syncrunner.auth.ClientCredentialsTokenClient;
+import io.syncrunner.auth.TokenCache;
+import org.apache.camel.CamelContext;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Airbyte accounts from properties {@code airbyte.<account>.*}, read when a sync needs them (so values from
+ * {@code {{env:...}}} or {@code {{aws:...}}} are current):
+ * <ul>
+ * <li>{@code base-url} (required): {@code https://api.airbyte.com/v1}, {@code http://host:8000/api/public/v1},
+ * {@code http://host:8006/v1} (standalone API server before v0.59), {@code https://webapp/api/public/v1} (Enterprise)</li>
+ * <li>{@code auth}: {@code client-credentials}, {@code basic}, {@code api-key} or {@code none}; when unset it is
+ * inferred from which of {@code client-id}, {@code username}, {@code api-key} is set</li>
+ * <li>{@code client-id}, {@code client-secret}, {@code token-url} (default {@code <base-url>/applications/token};
+ * Enterprise: {@code https://webapp/api/v1/applications/token})</li>
+ * <li>{@code use-server-auth}: {@code false} takes tokens from Airbyte Cloud's endpoint whatever the base URL,
+ * {@code true} from the server itself (the meaning of the {@code USE_SERVER_AUTH} variable)</li>
+ * <li>{@code username}, {@code password} (basic), {@code api-key}</li>
+ * </ul>
+ */
+public final class AirbyteAccounts {
+    public static final String CLOUD_TOKEN_URL = "https://api.airbyte.com/v1/applications/token";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+
+    private final CamelContext context;
+    private final TokenCache tokens;
+    private final ClientCredentialsTokenClient tokenClient;
+
+    public AirbyteAccounts(CamelContext context, TokenCache tokens, ClientCredentialsTokenClient tokenClient) {
+        this.context = context;
+        this.tokens = tokens;
+        this.tokenClient = tokenClient;
+    }
+
+    /** The account, or an IllegalArgumentException that says which property is missing or wrong. */
+    public AirbyteAccount require(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("No Airbyte account given: set the 'account' parameter");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not an account name: use letters, digits, - and _");
+        }
+        String prefix = "airbyte." + name + ".";
+        String baseUrl = property(prefix + "base-url").orElseThrow(() -> new IllegalArgumentException(
+                "Unknown Airbyte account '" + name + "': property " + prefix + "base-url is not set"));
+        baseUrl = stripTrailingSlash(baseUrl);
+        Optional<String> clientId = property(prefix + "client-id");
+        Optional<String> username = property(prefix + "username");
+        Optional<String> apiKey = property(prefix + "api-key");
+        AirbyteAccount.AuthMode mode = property(prefix + "auth")
+                .map(v -> AirbyteAccount.AuthMode.parse(v, prefix + "auth"))
+                .orElse(clientId.isPresent() ? AirbyteAccount.AuthMode.CLIENT_CREDENTIALS
+                        : username.isPresent() ? AirbyteAccount.AuthMode.BASIC
+                        : apiKey.isPresent() ? AirbyteAccount.AuthMode.API_KEY : AirbyteAccount.AuthMode.NONE);
+        String tokenUrl = null;
+        ApiAuthorizer authorizer;
+        switch (mode) {
+            case CLIENT_CREDENTIALS -> {
+                String id = clientId.orElseThrow(() -> missing(name, prefix + "client-id", mode));
+                requireProperty(prefix + "client-secret", name, mode);
+                tokenUrl = property(prefix + "token-url").map(AirbyteAccounts::stripTrailingSlash)
+                        .orElse(defaultTokenUrl(baseUrl, property(prefix + "use-server-auth")));
+                Supplier<String> secret = () -> requireProperty(prefix + "client-secret", name, mode);
+                authorizer = new ClientCredentialsAuth(tokens, tokenClient, tokenUrl, id, secret,
+                        "get an access token for Airbyte account '" + name + "'");
+            }
+            case BASIC -> authorizer = ApiAuthorizer.basic(
+                    username.orElseThrow(() -> missing(name, prefix + "username", mode)),
+                    requireProperty(prefix + "password", name, mode));
+            case API_KEY -> authorizer = ApiAuthorizer.bearer(apiKey.orElseThrow(() -> missing(name, prefix + "api-key", mode)));
+            default -> authorizer = ApiAuthorizer.NONE;
+        }
+        return new AirbyteAccount(name, baseUrl, mode, tokenUrl, authorizer);
+    }
+
+    static String defaultTokenUrl(String baseUrl, Optional<String> useServerAuth) {
+        if (useServerAuth.isPresent() && !Boolean.parseBoolean(useServerAuth.get().trim())) {
+            return CLOUD_TOKEN_URL;
+        }
+        return baseUrl + "/applications/token";
+    }
+
+    private String requireProperty(String key, String account, AirbyteAccount.AuthMode mode) {
+        return property(key).orElseThrow(() -> missing(account, key, mode));
+    }
+
+    private static IllegalArgumentException missing(String account, String key, AirbyteAccount.AuthMode mode) {
+        return new IllegalArgumentException("Airbyte account '" + account + "' uses " + mode.name().toLowerCase()
+                .replace('_', '-') + " auth but property " + key + " is not set");
+    }
+
+    private Optional<String> property(String key) {
+        return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    private static String stripTrailingSlash(String url) {
+        String u = url.trim();
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        return u;
+    }
+}

@@ -1,0 +1,350 @@
+package io.syncrunner.airbyte;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.syncrunner.support.ApiCall;
+import io.syncrunner.support.ApiCallException;
+import io.syncrunner.support.ConflictApiException;
+import io.syncrunner.support.Durations;
+import io.syncrunner.support.Json;
+import io.syncrunner.support.SyncFailedException;
+import io.syncrunner.support.SyncState;
+import io.syncrunner.support.SyncTimeoutException;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The Airbyte knowledge behind the {@code airbyte-sync} flow (routes/airbyte-sync.yaml): each public method is
+ * one step of a route. The routes own the order, the waiting and the retries; this class owns what the API's
+ * requests and answers mean.
+ */
+public final class AirbyteSyncs {
+    public static final String CONNECTION_ID = "connectionId";
+    public static final String JOB_TYPE = "jobType";
+    public static final String CANCEL_ON_TIMEOUT = "cancelOnTimeout";
+    public static final String ON_ACTIVE_SYNC = "onActiveSync";
+
+    public static final String JOB_ID = "syncJobId";
+    public static final String ATTACHED = "syncAttached";
+    public static final String LOOKUP = "syncLookup";
+    public static final String TRIGGER_SENT_AT = "syncTriggerSentAt";
+    public static final String TRIGGER_ERROR = "syncTriggerError";
+    public static final String CANCEL_REQUESTED = "syncCancelRequested";
+    private static final String JOB = "syncJob";
+    private static final String UNKNOWN_LOGGED = "syncUnknownStatusesLogged";
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.syncrunner.airbyte.sync");
+    private static final Set<String> JOB_TYPES = Set.of("sync", "reset", "clear");
+
+    private final AirbyteAccounts accounts;
+    private final Clock clock;
+    private final Duration reconcileClockSkew;
+
+    public AirbyteSyncs(AirbyteAccounts accounts, Clock clock, Duration reconcileClockSkew) {
+        this.accounts = accounts;
+        this.clock = clock;
+        this.reconcileClockSkew = reconcileClockSkew;
+    }
+
+    /** Checks the route inputs and the account, and records the start of the sync. */
+    public void begin(Exchange ex) {
+        String accountName = SyncState.text(ex, SyncState.ACCOUNT);
+        String connectionId = SyncState.text(ex, CONNECTION_ID);
+        if (connectionId == null || connectionId.isEmpty()) {
+            throw new IllegalArgumentException("No Airbyte connection given: set the 'connectionId' parameter");
+        }
+        try {
+            UUID.fromString(connectionId);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Airbyte connectionId '" + connectionId
+                    + "' is not a UUID: copy it from the connection's URL in Airbyte");
+        }
+        String jobType = orDefault(SyncState.text(ex, JOB_TYPE), "sync").toLowerCase(Locale.ROOT);
+        if (!JOB_TYPES.contains(jobType)) {
+            throw new IllegalArgumentException("jobType '" + jobType + "' is not supported: use sync, reset or clear"
+                    + ("refresh".equals(jobType) ? " (Airbyte's public API rejects refresh)" : ""));
+        }
+        String onActive = orDefault(SyncState.text(ex, ON_ACTIVE_SYNC), "attach").toLowerCase(Locale.ROOT);
+        if (!onActive.equals("attach") && !onActive.equals("fail")) {
+            throw new IllegalArgumentException("onActiveSync '" + onActive + "' is not supported: use attach or fail");
+        }
+        Duration poll = Durations.parse(orDefault(SyncState.text(ex, SyncState.POLL_INTERVAL), "10s"), "pollInterval");
+        Duration timeout = Durations.parse(orDefault(SyncState.text(ex, SyncState.TIMEOUT), "6h"), "timeout");
+        if (poll.isZero() || poll.isNegative() || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("pollInterval and timeout must be positive");
+        }
+        boolean wait = SyncState.bool(ex, SyncState.WAIT, true);
+        boolean cancelOnTimeout = SyncState.bool(ex, CANCEL_ON_TIMEOUT, true);
+        AirbyteAccount account = accounts.require(accountName);
+
+        ex.setProperty(CONNECTION_ID, connectionId);
+        ex.setProperty(JOB_TYPE, jobType);
+        ex.setProperty(ON_ACTIVE_SYNC, onActive);
+        ex.setProperty(CANCEL_ON_TIMEOUT, cancelOnTimeout);
+        ex.setProperty(ATTACHED, false);
+        ex.setProperty(ApiCall.BASE_URL, account.baseUrl());
+        ex.setProperty(ApiCall.AUTH, account.authorizer());
+        ex.removeProperty(ApiCall.ACCEPT);
+        SyncState.start(ex, clock, poll, timeout, wait);
+    }
+
+    /** Describes {@code POST /jobs}. */
+    public void triggerRequest(Exchange ex) {
+        ObjectNode body = Json.object();
+        body.put("connectionId", ex.getProperty(CONNECTION_ID, String.class));
+        body.put("jobType", ex.getProperty(JOB_TYPE, String.class));
+        request(ex, "POST", "/jobs", null, Json.write(body), "trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex));
+        ex.setProperty(TRIGGER_SENT_AT, clock.millis());
+    }
+
+    /** Reads the new job from the trigger's answer. */
+    public void onTriggered(Exchange ex) {
+        JsonNode job = Json.parse(ex.getMessage().getBody(String.class));
+        Long jobId = Json.longValue(job, "jobId");
+        if (jobId == null) {
+            throw new IllegalStateException("Airbyte accepted the " + ex.getProperty(JOB_TYPE) + " of " + subject(ex)
+                    + " but its answer has no jobId: " + Json.abbreviate(job.toString(), 200));
+        }
+        follow(ex, job, false);
+        LOG.info("Airbyte job {} started for {}: {}", jobId, subject(ex), ex.getProperty(SyncState.STATUS));
+    }
+
+    /**
+     * The trigger answered 409. {@code try-again-later} means a sync of this connection is already running:
+     * attach to it (or fail, with onActiveSync=fail). Any other conflict (e.g. an inactive connection) fails.
+     */
+    public void onTriggerConflict(Exchange ex) {
+        ConflictApiException conflict = ex.getProperty(Exchange.EXCEPTION_CAUGHT, ConflictApiException.class);
+        String text = (conflict.problem() + " " + conflict.detail()).toLowerCase(Locale.ROOT);
+        boolean alreadyRunning = text.contains("try-again-later") || text.contains("already running");
+        if (!alreadyRunning) {
+            throw new SyncFailedException("Airbyte refused to sync " + subject(ex) + ": " + conflict.status() + " "
+                    + conflict.problem() + " (" + conflict.detail() + "); is the connection active?", null, conflict);
+        }
+        if ("fail".equals(ex.getProperty(ON_ACTIVE_SYNC))) {
+            throw new SyncFailedException("A sync is already running for " + subject(ex)
+                    + " and onActiveSync=fail", null, conflict);
+        }
+        LOG.info("A sync is already running for {}: attaching to it instead of starting another", subject(ex));
+        ex.setProperty(LOOKUP, "active");
+    }
+
+    /**
+     * The trigger may or may not have reached Airbyte (5xx, 429, timeout, dropped connection). It is not sent
+     * again: the connection's jobs are looked up instead.
+     */
+    public void onTriggerOutcomeUnknown(Exchange ex) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String why = e instanceof ApiCallException api ? api.status() + (api.problem() == null ? "" : " " + api.problem())
+                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        ex.setProperty(TRIGGER_ERROR, why);
+        LOG.warn("Trigger of {} ended with {}; it may have started a job, so it is not re-sent:"
+                + " looking up the connection's jobs", subject(ex), why);
+        ex.setProperty(LOOKUP, "reconcile");
+    }
+
+    /** Describes {@code GET /jobs} for the connection, newest first. */
+    public void listJobsRequest(Exchange ex) {
+        request(ex, "GET", "/jobs", "connectionId=" + ex.getProperty(CONNECTION_ID)
+                + "&orderBy=createdAt%7CDESC&limit=10", null, "list the jobs of " + subject(ex));
+    }
+
+    /** Attaches to the unfinished job, or, after an unknown trigger outcome, to the job that trigger created. */
+    public void onJobList(Exchange ex) {
+        JsonNode data = Json.parse(ex.getMessage().getBody(String.class)).path("data");
+        boolean reconcile = "reconcile".equals(ex.getProperty(LOOKUP));
+        long sentAt = ex.getProperty(TRIGGER_SENT_AT, 0L, Long.class);
+        JsonNode found = null;
+        for (JsonNode job : data) {
+            if (!AirbyteJobStatus.of(Json.text(job, "status")).isTerminal()) {
+                found = job;
+                break;
+            }
+        }
+        if (found == null && reconcile) {
+            for (JsonNode job : data) {
+                Instant created = parseTime(Json.text(job, "startTime"));
+                if (created != null && !created.isBefore(Instant.ofEpochMilli(sentAt).minus(reconcileClockSkew))) {
+                    found = job;
+                    break;
+                }
+            }
+        }
+        if (found == null) {
+            if (reconcile) {
+                throw new SyncFailedException("Could not trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex)
+                        + ": Airbyte answered " + ex.getProperty(TRIGGER_ERROR) + " and no job was created;"
+                        + " the trigger is not re-sent automatically, so that a sync never runs twice", null);
+            }
+            throw new SyncFailedException("Airbyte said a sync is already running for " + subject(ex)
+                    + " but lists no unfinished job for it; try again later", null);
+        }
+        follow(ex, found, true);
+        LOG.info("Attached to Airbyte job {} of {}: {}", ex.getProperty(JOB_ID), subject(ex),
+                ex.getProperty(SyncState.STATUS));
+    }
+
+    /** Describes {@code GET /jobs/{id}}. */
+    public void statusRequest(Exchange ex) {
+        request(ex, "GET", "/jobs/" + ex.getProperty(JOB_ID), null, null,
+                "read the status of Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex));
+    }
+
+    /** Reads a status answer and decides: done, timed out, or poll again after syncNextPollDelay. */
+    public void onJobStatus(Exchange ex) {
+        JsonNode job = Json.parse(ex.getMessage().getBody(String.class));
+        record(ex, job);
+        String status = ex.getProperty(SyncState.STATUS, String.class);
+        AirbyteJobStatus kind = AirbyteJobStatus.of(status);
+        if (kind == AirbyteJobStatus.UNKNOWN) {
+            warnUnknownOnce(ex, status);
+        }
+        SyncState.afterStatus(ex, clock, kind.isTerminal());
+        LOG.info("Airbyte job {} of {}: {} after {}", ex.getProperty(JOB_ID), subject(ex), status,
+                Durations.human(SyncState.elapsed(ex, clock)));
+    }
+
+    /** Describes {@code DELETE /jobs/{id}} after the wait timed out. */
+    public void cancelRequest(Exchange ex) {
+        LOG.warn("Airbyte job {} of {} did not finish within {}: cancelling it", ex.getProperty(JOB_ID), subject(ex),
+                SyncState.text(ex, SyncState.TIMEOUT));
+        request(ex, "DELETE", "/jobs/" + ex.getProperty(JOB_ID), null, null,
+                "cancel Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex));
+    }
+
+    /** Reads the cancel answer (the status may still read running; Airbyte stops the job shortly after). */
+    public void onCancelled(Exchange ex) {
+        record(ex, Json.parse(ex.getMessage().getBody(String.class)));
+        ex.setProperty(CANCEL_REQUESTED, true);
+    }
+
+    /** The job had already ended when the cancel arrived (409): read its final status once more. */
+    public void onCancelTooLate(Exchange ex) {
+        LOG.info("Airbyte job {} of {} had already finished when it was to be cancelled", ex.getProperty(JOB_ID),
+                subject(ex));
+        ex.setProperty(CANCEL_REQUESTED, false);
+        ex.setProperty(SyncState.TIMED_OUT, false);
+    }
+
+    /**
+     * Leaves the result JSON as the body. A sync that failed, was cancelled or timed out throws a
+     * {@link SyncFailedException} that names the job and its status and carries the same JSON.
+     */
+    public void finish(Exchange ex) {
+        ObjectNode result = result(ex);
+        String json = Json.write(result);
+        ex.getMessage().getHeaders().clear();
+        ex.getMessage().setBody(json);
+        String status = ex.getProperty(SyncState.STATUS, String.class);
+        if (!SyncState.bool(ex, SyncState.WAITING, true)) {
+            return;
+        }
+        if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
+            boolean cancelled = Boolean.TRUE.equals(ex.getProperty(CANCEL_REQUESTED, Boolean.class));
+            throw new SyncTimeoutException("Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex)
+                    + " did not finish within " + SyncState.text(ex, SyncState.TIMEOUT) + " (last status " + status + "); "
+                    + (cancelled ? "it was cancelled" : "it was left running (cancelOnTimeout=false or cancel not possible)"),
+                    json);
+        }
+        AirbyteJobStatus kind = AirbyteJobStatus.of(status);
+        if (kind == AirbyteJobStatus.FAILED || kind == AirbyteJobStatus.CANCELLED) {
+            throw new SyncFailedException("Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex) + " ended "
+                    + status, json);
+        }
+        LOG.info("Airbyte job {} of {} {}: {} rows, {} bytes in {}", ex.getProperty(JOB_ID), subject(ex), status,
+                result.path("rowsSynced").asLong(), result.path("bytesSynced").asLong(), result.path("duration").asText());
+    }
+
+    private ObjectNode result(Exchange ex) {
+        JsonNode job = ex.getProperty(JOB, JsonNode.class);
+        ObjectNode r = Json.object();
+        r.put("provider", "airbyte");
+        r.put("account", SyncState.text(ex, SyncState.ACCOUNT));
+        r.put("connectionId", ex.getProperty(CONNECTION_ID, String.class));
+        r.put("jobId", ex.getProperty(JOB_ID, Long.class));
+        r.put("jobType", job != null && Json.text(job, "jobType") != null ? Json.text(job, "jobType")
+                : ex.getProperty(JOB_TYPE, String.class));
+        r.put("status", ex.getProperty(SyncState.STATUS, String.class));
+        r.put("rowsSynced", job == null ? 0 : job.path("rowsSynced").asLong(0));
+        r.put("bytesSynced", job == null ? 0 : job.path("bytesSynced").asLong(0));
+        String apiDuration = job == null ? null : Json.text(job, "duration");
+        r.put("duration", apiDuration != null ? apiDuration : SyncState.elapsed(ex, clock).withNanos(0).toString());
+        r.put("waited", SyncState.elapsed(ex, clock).withNanos(0).toString());
+        r.put("startTime", job == null ? null : Json.text(job, "startTime"));
+        r.put("attached", Boolean.TRUE.equals(ex.getProperty(ATTACHED, Boolean.class)));
+        r.put("timedOut", Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class)));
+        return r;
+    }
+
+    private void follow(Exchange ex, JsonNode job, boolean attached) {
+        ex.setProperty(JOB_ID, Json.longValue(job, "jobId"));
+        ex.setProperty(ATTACHED, attached);
+        record(ex, job);
+        boolean terminal = AirbyteJobStatus.of(ex.getProperty(SyncState.STATUS, String.class)).isTerminal();
+        ex.setProperty(SyncState.DONE, terminal);
+        if (!terminal) {
+            SyncState.afterStatus(ex, clock, false);
+            ex.setProperty(SyncState.POLLS, 0);
+        }
+    }
+
+    private static void record(Exchange ex, JsonNode job) {
+        ex.setProperty(JOB, job);
+        String status = Json.text(job, "status");
+        ex.setProperty(SyncState.STATUS, status == null ? "unknown" : status);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void warnUnknownOnce(Exchange ex, String status) {
+        Set<String> logged = ex.getProperty(UNKNOWN_LOGGED, Set.class);
+        if (logged == null) {
+            logged = new HashSet<>();
+            ex.setProperty(UNKNOWN_LOGGED, logged);
+        }
+        if (logged.add(status)) {
+            LOG.warn("Airbyte job {} of {} reports status '{}', which this runner does not know; it is treated as"
+                    + " not finished and polling goes on", ex.getProperty(JOB_ID), subject(ex), status);
+        }
+    }
+
+    private static void request(Exchange ex, String method, String path, String query, String body, String action) {
+        ex.setProperty(ApiCall.METHOD, method);
+        ex.setProperty(ApiCall.PATH, path);
+        ex.setProperty(ApiCall.QUERY, query);
+        ex.setProperty(ApiCall.BODY, body);
+        ex.setProperty(ApiCall.ACTION, action);
+    }
+
+    private static String subject(Exchange ex) {
+        return "connection " + ex.getProperty(CONNECTION_ID) + " (Airbyte account '" + SyncState.text(ex, SyncState.ACCOUNT) + "')";
+    }
+
+    private static String orDefault(String value, String def) {
+        return value == null || value.isEmpty() ? def : value;
+    }
+
+    static Instant parseTime(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (RuntimeException e) {
+            try {
+                return Instant.parse(text);
+            } catch (RuntimeException e2) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.syncrunner.emulator;
+
+import io.syncrunner.SyncRunnerConfiguration.Settings;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the bundled Airbyte emulator when {@code emulator.enabled=true} (the embedded default), seeds its
+ * connections from {@code emulator.airbyte.*}, publishes its URL as property {@code emulator.url} and the
+ * instance as bean {@code airbyteEmulator}, and stops it with the CamelContext.
+ */
+public final class EmulatorLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(EmulatorLauncher.class);
+
+    private EmulatorLauncher() {
+    }
+
+    public static AirbyteEmulator startIfEnabled(CamelContext context) throws Exception {
+        Settings settings = new Settings(context);
+        if (!settings.bool("emulator.enabled", false)) {
+            return null;
+        }
+        AirbyteEmulator emulator = AirbyteEmulator.builder()
+                .port((int) settings.longValue("emulator.port", 0))
+                .clientCredentials(settings.text("emulator.airbyte.client-id", "demo-client"),
+                        settings.text("emulator.airbyte.client-secret", "demo-secret"))
+                .tokenTtl(settings.duration("emulator.airbyte.token-ttl", "3m"))
+                .build();
+        long rows = settings.longValue("emulator.airbyte.rows-synced", 0);
+        long bytes = settings.longValue("emulator.airbyte.bytes-synced", 0);
+        String connections = settings.text("emulator.airbyte.connections", "");
+        for (String entry : connections.split(";")) {
+            String e = entry.trim();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("emulator.airbyte.connections: '" + e
+                        + "' is not connectionId=script");
+            }
+            emulator.addConnection(e.substring(0, eq).trim(), e.substring(eq + 1).trim(), true, rows, bytes);
+        }
+        emulator.start();
+        context.getPropertiesComponent().addOverrideProperty("emulator.url", emulator.baseUrl());
+        context.getRegistry().bind("airbyteEmulator", emulator);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                emulator.close();
+            }
+        });
+        LOG.info("Airbyte API emulator listening at {} (embedded default: set SYNCRUNNER_EMULATOR=false to use"
+                + " real accounts only)", emulator.baseUrl());
+        return emulator;
+    }
+}

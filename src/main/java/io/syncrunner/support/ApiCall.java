@@ -1,0 +1,98 @@
+package io.syncrunner.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.syncrunner.auth.ApiAuthorizer;
+import io.syncrunner.auth.Credential;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import java.time.Clock;
+
+/**
+ * The two halves around the one HTTP call of route {@code api-call}, shared by every provider.
+ * <p>
+ * The caller describes the request in exchange properties ({@link #BASE_URL}, {@link #METHOD}, {@link #PATH},
+ * {@link #QUERY}, {@link #BODY}, {@link #AUTH}, {@link #ACTION}); {@link #prepare} turns them into the message
+ * camel-http sends (clearing every other header, so nothing of the sync leaks to the server), and
+ * {@link #check} turns a non-2xx answer into the {@link ApiCallException} subclass the error handlers act on.
+ */
+public final class ApiCall {
+    public static final String BASE_URL = "apiBaseUrl";
+    public static final String METHOD = "apiMethod";
+    public static final String PATH = "apiPath";
+    public static final String QUERY = "apiQuery";
+    public static final String BODY = "apiBody";
+    public static final String AUTH = "apiAuth";
+    public static final String ACTION = "apiAction";
+    public static final String ACCEPT = "apiAccept";
+    private static final String CREDENTIAL_USED = "apiCredentialUsed";
+
+    private final Clock clock;
+
+    public ApiCall(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Sets what camel-http needs for the described request; fetches a token if the account uses them. */
+    public void prepare(Exchange exchange) {
+        Message in = exchange.getMessage();
+        in.getHeaders().clear();
+        String method = exchange.getProperty(METHOD, "GET", String.class);
+        in.setHeader(Exchange.HTTP_METHOD, method);
+        in.setHeader(Exchange.HTTP_PATH, exchange.getProperty(PATH, String.class));
+        String query = exchange.getProperty(QUERY, String.class);
+        if (query != null && !query.isEmpty()) {
+            in.setHeader(Exchange.HTTP_QUERY, query);
+        }
+        in.setHeader("Accept", exchange.getProperty(ACCEPT, "application/json", String.class));
+        String body = exchange.getProperty(BODY, String.class);
+        if (body != null) {
+            in.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            in.setBody(body);
+        } else {
+            in.setBody(null);
+        }
+        ApiAuthorizer auth = exchange.getProperty(AUTH, ApiAuthorizer.NONE, ApiAuthorizer.class);
+        Credential credential = auth.credential();
+        exchange.setProperty(CREDENTIAL_USED, credential);
+        if (credential != null) {
+            in.setHeader("Authorization", credential.headerValue());
+        }
+    }
+
+    /** Leaves the answer as a String body on 2xx; throws the fitting {@link ApiCallException} otherwise. */
+    public void check(Exchange exchange) {
+        Message in = exchange.getMessage();
+        in.removeHeader("Authorization");
+        Credential used = exchange.getProperty(CREDENTIAL_USED, Credential.class);
+        exchange.removeProperty(CREDENTIAL_USED);
+        int status = in.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String body = in.getBody(String.class);
+        in.setBody(body);
+        if (status >= 200 && status <= 299) {
+            return;
+        }
+        String request = exchange.getProperty(METHOD, "GET", String.class) + " " + exchange.getProperty(PATH, String.class);
+        if (status == 401 && used != null) {
+            exchange.getProperty(AUTH, ApiAuthorizer.NONE, ApiAuthorizer.class).rejected(used);
+        }
+        JsonNode problem = Json.parseLenient(body);
+        String title = first(Json.text(problem, "title"), Json.text(problem, "code"));
+        String detail = first(Json.text(problem.path("data"), "message"), Json.text(problem, "detail"),
+                Json.text(problem, "message"));
+        if (title == null && detail == null && body != null && !body.isBlank() && !body.trim().startsWith("{")) {
+            detail = Json.abbreviate(body, 200);
+        }
+        throw ApiCallException.of(exchange.getProperty(ACTION, "call the API", String.class), request, status, title,
+                detail, RetryAfter.parse(in.getHeader("Retry-After", String.class), clock));
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+}

@@ -79,9 +79,9 @@ public final class AirbyteSyncs {
             throw new IllegalArgumentException("onActiveSync '" + onActive + "' is not supported: use attach or fail");
         }
         Duration poll = Durations.parse(orDefault(SyncState.text(ex, SyncState.POLL_INTERVAL), "10s"), "pollInterval");
-        Duration timeout = Durations.parse(orDefault(SyncState.text(ex, SyncState.TIMEOUT), "6h"), "timeout");
+        Duration timeout = Durations.parse(orDefault(SyncState.text(ex, SyncState.TIMEOUT), "6h"), "waitTimeout");
         if (poll.isZero() || poll.isNegative() || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("pollInterval and timeout must be positive");
+            throw new IllegalArgumentException("pollInterval and waitTimeout must be positive");
         }
         boolean wait = SyncState.bool(ex, SyncState.WAIT, true);
         boolean cancelOnTimeout = SyncState.bool(ex, CANCEL_ON_TIMEOUT, true);
@@ -137,6 +137,15 @@ public final class AirbyteSyncs {
         }
         LOG.info("A sync is already running for {}: attaching to it instead of starting another", subject(ex));
         ex.setProperty(LOOKUP, "active");
+    }
+
+    /** The trigger never reached Airbyte, even after its redeliveries: nothing was started. */
+    public void onTriggerNotSent(Exchange ex) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        throw new SyncFailedException("Could not trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex)
+                + ": the request never reached Airbyte at " + ex.getProperty(ApiCall.BASE_URL) + " ("
+                + (e instanceof ApiCallException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage())
+                + "); nothing was started", null, e);
     }
 
     /**

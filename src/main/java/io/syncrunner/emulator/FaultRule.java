@@ -221,6 +221,7 @@ public final class FaultRule {
         return m;
     }
 
+    /** Readable description for logs and assertion messages. */
     @Override
     public String toString() {
         return "FaultRule" + toMap();

@@ -36,7 +36,8 @@ public final class ApiCall {
     /** Sets what camel-http needs for the described request; fetches a token if the account uses them. */
     public void prepare(Exchange exchange) {
         Message in = exchange.getMessage();
-        in.getHeaders().clear();
+        // nothing of the sync or of an earlier answer goes out; the redelivery counters stay (Camel keeps them there)
+        in.removeHeaders("*", "CamelRedelivery*", "CamelRedelivered");
         String method = exchange.getProperty(METHOD, "GET", String.class);
         in.setHeader(Exchange.HTTP_METHOD, method);
         in.setHeader(Exchange.HTTP_PATH, exchange.getProperty(PATH, String.class));

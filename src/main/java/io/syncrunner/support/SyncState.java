@@ -14,7 +14,7 @@ public final class SyncState {
     /** Route inputs (kamelet parameters). */
     public static final String ACCOUNT = "account";
     public static final String POLL_INTERVAL = "pollInterval";
-    public static final String TIMEOUT = "timeout";
+    public static final String TIMEOUT = "waitTimeout";
     public static final String WAIT = "wait";
 
     /** State kept while a sync runs. */

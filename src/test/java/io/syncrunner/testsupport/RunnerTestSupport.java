@@ -1,0 +1,127 @@
+package io.syncrunner.testsupport;
+
+import io.syncrunner.emulator.AirbyteEmulator;
+import io.syncrunner.support.SyncFailedException;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Boots the real runner (config/application.properties, routes/*.yaml, SyncRunnerConfiguration) once per test
+ * class against a shared Airbyte emulator on a random port, with short retry delays. Each test uses its own
+ * connection ids, so tests never see each other's jobs.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class RunnerTestSupport extends CamelMainTestSupport {
+    public static final String CLIENT_ID = "test-client";
+    public static final String CLIENT_SECRET = "test-client-secret-7Hq2Lx9";
+    public static final String BASIC_PASSWORD = "test-basic-password-Zr41";
+    public static final String API_KEY = "test-api-key-Mw83Kd2";
+
+    protected static final AirbyteEmulator EMULATOR = AirbyteEmulator.builder()
+            .port(0)
+            .clientCredentials(CLIENT_ID, CLIENT_SECRET)
+            .basicAuth("airbyte", BASIC_PASSWORD)
+            .apiKey(API_KEY)
+            .tokenTtl(Duration.ofMinutes(3))
+            .build()
+            .start();
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:config/application.properties";
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        Properties p = new Properties();
+        p.put("emulator.enabled", "false");
+        p.put("example.enabled", "false");
+        p.put("camel.main.routes-reload-enabled", "false");
+        p.put("syncrunner.retry.initial-delay", "100");
+        p.put("syncrunner.retry.max-delay", "1000");
+        p.put("syncrunner.retry.max-redeliveries", "5");
+        // the account most tests use: self-hosted server style, client credentials
+        p.put("airbyte.test.base-url", EMULATOR.selfManagedApiUrl());
+        p.put("airbyte.test.client-id", CLIENT_ID);
+        p.put("airbyte.test.client-secret", CLIENT_SECRET);
+        p.putAll(moreProperties());
+        return p;
+    }
+
+    /** Properties a test class adds. */
+    protected Properties moreProperties() {
+        return new Properties();
+    }
+
+    @AfterEach
+    void clearFaults() {
+        EMULATOR.faults().clear();
+    }
+
+    @AfterAll
+    void noSecretWasLogged() {
+        List<String> leaks = LogCapture.linesContainingAny(secrets());
+        assertThat(leaks).as("log lines that show a secret").isEmpty();
+    }
+
+    /** The secrets of this test class; none may appear in any log line. */
+    protected List<String> secrets() {
+        List<String> s = new ArrayList<>(List.of(CLIENT_SECRET, BASIC_PASSWORD, API_KEY));
+        s.add(java.util.Base64.getEncoder().encodeToString(("airbyte:" + BASIC_PASSWORD).getBytes()));
+        return s;
+    }
+
+    /** A new connection on the emulator that follows the script. */
+    protected static String connection(String script) {
+        return connection(script, 0, 0);
+    }
+
+    protected static String connection(String script, long rows, long bytes) {
+        String id = UUID.randomUUID().toString();
+        EMULATOR.addConnection(id, script, true, rows, bytes);
+        return id;
+    }
+
+    /** Runs the airbyte-sync step as a route would and returns its result JSON. */
+    protected String sync(String kameletParameters) {
+        return template.requestBody("kamelet:airbyte-sync?" + kameletParameters, null, String.class);
+    }
+
+    /** Runs the airbyte-sync step and returns the failure it ends with (fails the test if it succeeds). */
+    protected Throwable syncFailure(String kameletParameters) {
+        try {
+            String result = sync(kameletParameters);
+            return fail("expected the sync to fail, but it returned " + result);
+        } catch (CamelExecutionException e) {
+            return e.getCause();
+        }
+    }
+
+    protected static SyncFailedException asSyncFailure(Throwable t) {
+        assertThat(t).isInstanceOf(SyncFailedException.class);
+        return (SyncFailedException) t;
+    }
+
+    /** A local port nothing listens on. */
+    protected static int closedPort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

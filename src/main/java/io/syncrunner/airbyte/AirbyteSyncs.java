@@ -103,7 +103,7 @@ public final class AirbyteSyncs {
         ObjectNode body = Json.object();
         body.put("connectionId", ex.getProperty(CONNECTION_ID, String.class));
         body.put("jobType", ex.getProperty(JOB_TYPE, String.class));
-        request(ex, "POST", "/jobs", null, Json.write(body), "trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex));
+        ApiCall.describe(ex, "POST", "/jobs", null, Json.write(body), "trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex));
         ex.setProperty(TRIGGER_SENT_AT, clock.millis());
     }
 
@@ -164,7 +164,7 @@ public final class AirbyteSyncs {
 
     /** Describes {@code GET /jobs} for the connection, newest first. */
     public void listJobsRequest(Exchange ex) {
-        request(ex, "GET", "/jobs", "connectionId=" + ex.getProperty(CONNECTION_ID)
+        ApiCall.describe(ex, "GET", "/jobs", "connectionId=" + ex.getProperty(CONNECTION_ID)
                 + "&orderBy=createdAt%7CDESC&limit=10", null, "list the jobs of " + subject(ex));
     }
 
@@ -205,7 +205,7 @@ public final class AirbyteSyncs {
 
     /** Describes {@code GET /jobs/{id}}. */
     public void statusRequest(Exchange ex) {
-        request(ex, "GET", "/jobs/" + ex.getProperty(JOB_ID), null, null,
+        ApiCall.describe(ex, "GET", "/jobs/" + ex.getProperty(JOB_ID), null, null,
                 "read the status of Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex));
     }
 
@@ -227,7 +227,7 @@ public final class AirbyteSyncs {
     public void cancelRequest(Exchange ex) {
         LOG.warn("Airbyte job {} of {} did not finish within {}: cancelling it", ex.getProperty(JOB_ID), subject(ex),
                 SyncState.text(ex, SyncState.TIMEOUT));
-        request(ex, "DELETE", "/jobs/" + ex.getProperty(JOB_ID), null, null,
+        ApiCall.describe(ex, "DELETE", "/jobs/" + ex.getProperty(JOB_ID), null, null,
                 "cancel Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex));
     }
 
@@ -324,14 +324,6 @@ public final class AirbyteSyncs {
             LOG.warn("Airbyte job {} of {} reports status '{}', which this runner does not know; it is treated as"
                     + " not finished and polling goes on", ex.getProperty(JOB_ID), subject(ex), status);
         }
-    }
-
-    private static void request(Exchange ex, String method, String path, String query, String body, String action) {
-        ex.setProperty(ApiCall.METHOD, method);
-        ex.setProperty(ApiCall.PATH, path);
-        ex.setProperty(ApiCall.QUERY, query);
-        ex.setProperty(ApiCall.BODY, body);
-        ex.setProperty(ApiCall.ACTION, action);
     }
 
     private static String subject(Exchange ex) {

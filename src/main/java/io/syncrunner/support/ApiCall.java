@@ -33,6 +33,20 @@ public final class ApiCall {
         this.clock = clock;
     }
 
+    /**
+     * Describes the next request. It is a new call, so the redelivery counters of the previous one are reset
+     * (Camel keeps them as message headers, and a previous call's redelivery would otherwise count against it).
+     */
+    public static void describe(Exchange exchange, String method, String path, String query, String body,
+            String action) {
+        exchange.setProperty(METHOD, method);
+        exchange.setProperty(PATH, path);
+        exchange.setProperty(QUERY, query);
+        exchange.setProperty(BODY, body);
+        exchange.setProperty(ACTION, action);
+        exchange.getMessage().removeHeaders("CamelRedeliver*");
+    }
+
     /** Sets what camel-http needs for the described request; fetches a token if the account uses them. */
     public void prepare(Exchange exchange) {
         Message in = exchange.getMessage();

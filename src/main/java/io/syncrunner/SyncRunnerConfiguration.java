@@ -5,6 +5,10 @@ import io.syncrunner.airbyte.AirbyteSyncs;
 import io.syncrunner.auth.ClientCredentialsTokenClient;
 import io.syncrunner.auth.TokenCache;
 import io.syncrunner.emulator.EmulatorLauncher;
+import io.syncrunner.fivetran.FivetranAccounts;
+import io.syncrunner.fivetran.FivetranSyncs;
+import io.syncrunner.fivetran.FivetranWebhooks;
+import io.syncrunner.support.SyncWaiter;
 import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.Durations;
 import io.syncrunner.support.RetryAfter;
@@ -33,7 +37,19 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 Duration.ofMillis(settings.longValue("camel.component.http.response-timeout", 60_000)));
         AirbyteAccounts airbyteAccounts = new AirbyteAccounts(context, tokens, tokenClient);
 
+        var scheduler = context.getExecutorServiceManager().newScheduledThreadPool(this, "SyncWaiter",
+                (int) settings.longValue("syncrunner.wait.threads", 8));
+        SyncWaiter waiter = new SyncWaiter(scheduler);
+        FivetranAccounts fivetranAccounts = new FivetranAccounts(context);
+
         var registry = context.getRegistry();
+        registry.bind("syncWaiter", waiter);
+        registry.bind("fivetranAccounts", fivetranAccounts);
+        registry.bind("fivetranSyncs", new FivetranSyncs(fivetranAccounts, clock,
+                settings.bool("fivetran.webhooks.enabled", false),
+                settings.duration("fivetran.webhooks.fallback-poll-interval", "2m")));
+        registry.bind("fivetranWebhooks", new FivetranWebhooks(
+                () -> settings.text("fivetran.webhooks.secret", ""), waiter, fivetranAccounts));
         registry.bind("tokenCache", tokens);
         registry.bind("apiCall", new ApiCall(clock));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));

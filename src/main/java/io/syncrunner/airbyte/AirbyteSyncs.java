@@ -10,6 +10,7 @@ import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncFailedException;
 import io.syncrunner.support.SyncState;
 import io.syncrunner.support.SyncTimeoutException;
+import io.syncrunner.support.Triggers;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,11 +142,7 @@ public final class AirbyteSyncs {
 
     /** The trigger never reached Airbyte, even after its redeliveries: nothing was started. */
     public void onTriggerNotSent(Exchange ex) {
-        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        throw new SyncFailedException("Could not trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex)
-                + ": the request never reached Airbyte at " + ex.getProperty(ApiCall.BASE_URL) + " ("
-                + (e instanceof ApiCallException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage())
-                + "); nothing was started", null, e);
+        throw Triggers.notSent(ex, "Airbyte", "a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex));
     }
 
     /**
@@ -153,9 +150,7 @@ public final class AirbyteSyncs {
      * again: the connection's jobs are looked up instead.
      */
     public void onTriggerOutcomeUnknown(Exchange ex) {
-        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String why = e instanceof ApiCallException api ? api.status() + (api.problem() == null ? "" : " " + api.problem())
-                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        String why = Triggers.reason(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
         ex.setProperty(TRIGGER_ERROR, why);
         LOG.warn("Trigger of {} ended with {}; it may have started a job, so it is not re-sent:"
                 + " looking up the connection's jobs", subject(ex), why);

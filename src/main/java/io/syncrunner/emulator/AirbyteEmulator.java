@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.syncrunner.emulator.EmulatorHttp.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -35,15 +34,16 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static io.syncrunner.emulator.EmulatorHttp.has;
+import static io.syncrunner.emulator.EmulatorHttp.normalize;
+import static io.syncrunner.emulator.EmulatorHttp.readJson;
+import static io.syncrunner.emulator.EmulatorHttp.text;
 
 /**
  * A stateful, in-process emulator of the Airbyte public API (jobs, connections, application tokens, health) built
@@ -82,9 +82,9 @@ public final class AirbyteEmulator implements AutoCloseable {
     public static final int DEFAULT_THREADS = 32;
 
     private static final Logger LOG = LoggerFactory.getLogger(AirbyteEmulator.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = EmulatorHttp.JSON;
     private static final String ERRORS = "https://reference.airbyte.com/reference/errors";
-    private static final String APPLICATION_JSON = "application/json";
+    private static final String APPLICATION_JSON = EmulatorHttp.APPLICATION_JSON;
     private static final Set<String> JOB_TYPES = Set.of("sync", "reset", "clear", "refresh");
     private static final Set<String> JOB_STATUSES =
             Set.of("pending", "queued", "running", "incomplete", "failed", "succeeded", "cancelled");
@@ -94,11 +94,7 @@ public final class AirbyteEmulator implements AutoCloseable {
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
     static {
-        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle plus the client's delayed
-        // ACK adds ~40 ms to every answer. The JDK reads this property once, when its first HttpServer is created.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        EmulatorHttp.enableNoDelay();
     }
 
     private final int requestedPort;
@@ -120,8 +116,7 @@ public final class AirbyteEmulator implements AutoCloseable {
     private final RequestLog requestLog;
     private final SecureRandom random = new SecureRandom();
 
-    private volatile HttpServer server;
-    private volatile ExecutorService executor;
+    private volatile EmulatorHttp.Server server;
 
     private static final class Connection {
         final String id;
@@ -135,26 +130,6 @@ public final class AirbyteEmulator implements AutoCloseable {
         Connection(String id, long createdAtEpoch) {
             this.id = id;
             this.createdAtEpoch = createdAtEpoch;
-        }
-    }
-
-    private record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
-        static Reply json(int status, Object value) {
-            try {
-                return new Reply(status, APPLICATION_JSON, JSON.writeValueAsBytes(value), Map.of());
-            } catch (JsonProcessingException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        static Reply text(int status, String text) {
-            return new Reply(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), Map.of());
-        }
-
-        Reply withHeader(String name, String value) {
-            Map<String, String> h = new LinkedHashMap<>(headers);
-            h.put(name, value);
-            return new Reply(status, contentType, body, h);
         }
     }
 
@@ -193,17 +168,7 @@ public final class AirbyteEmulator implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("emulator already started");
         }
-        try {
-            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 1024);
-            ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());
-            s.setExecutor(pool);
-            s.createContext("/", this::handle);
-            s.start();
-            this.executor = pool;
-            this.server = s;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind Airbyte emulator on 127.0.0.1:" + requestedPort, e);
-        }
+        this.server = EmulatorHttp.start("Airbyte emulator", requestedPort, threads, "airbyte-emulator", this::handle);
         LOG.debug("Airbyte emulator listening on {}", baseUrl());
         return this;
     }
@@ -211,26 +176,21 @@ public final class AirbyteEmulator implements AutoCloseable {
     /** Stops the server immediately and its worker threads; safe to call twice. */
     @Override
     public synchronized void close() {
-        HttpServer s = server;
-        ExecutorService pool = executor;
+        EmulatorHttp.Server s = server;
         server = null;
-        executor = null;
         if (s != null) {
-            s.stop(0);
-        }
-        if (pool != null) {
-            pool.shutdownNow();
+            s.stop();
         }
         LOG.debug("Airbyte emulator stopped");
     }
 
     /** The bound port (after {@link #start()}). */
     public int port() {
-        HttpServer s = server;
+        EmulatorHttp.Server s = server;
         if (s == null) {
             throw new IllegalStateException("emulator not started");
         }
-        return s.getAddress().getPort();
+        return s.port();
     }
 
     /** {@code http://127.0.0.1:<port>} (no prefix). */
@@ -246,15 +206,6 @@ public final class AirbyteEmulator implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>/api/public/v1}: the self-managed API base. */
     public String selfManagedApiUrl() {
         return baseUrl() + SELF_MANAGED_PREFIX;
-    }
-
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "airbyte-emulator-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     // ------------------------------------------------------------------------------------------------ settings
@@ -472,7 +423,7 @@ public final class AirbyteEmulator implements AutoCloseable {
         try {
             byte[] body = ex.getRequestBody().readAllBytes();
             if (admin) {
-                send(ex, safely(() -> handleAdmin(method, path.substring(ADMIN_PREFIX.length()), query, body)));
+                EmulatorHttp.answer(ex, safely(() -> handleAdmin(method, path.substring(ADMIN_PREFIX.length()), query, body)));
                 return;
             }
             auth = classify(ex.getRequestHeaders().getFirst("Authorization"));
@@ -488,11 +439,7 @@ public final class AirbyteEmulator implements AutoCloseable {
             record(at, started, method, path, apiPath, query, auth, reply == null ? 0 : reply.status(), fault,
                     connectionId);
             recorded = true;
-            if (reply == null) {
-                dropConnection(ex);
-            } else {
-                send(ex, reply);
-            }
+            EmulatorHttp.answer(ex, reply);
         } catch (IOException e) {
             LOG.debug("{} {}: I/O error: {}", method, path, e.toString());
         } finally {
@@ -516,51 +463,24 @@ public final class AirbyteEmulator implements AutoCloseable {
 
     /** Applies a fault; returns the reply to send, or null to drop the connection. */
     private Reply applyFault(FaultRule rule, Supplier<Reply> processing) {
-        if (rule.isSlowAnswer()) {
-            return sleep(rule.delay()) ? safely(processing) : null;
-        }
-        if (rule.isAfterProcessing()) {
+        return EmulatorHttp.applyFault(rule, () -> {
             Reply real = safely(processing);
-            LOG.debug("fault {}: processed for real ({}) before replacing the answer", rule.id(), real.status());
-        }
-        if (!sleep(rule.delay()) || rule.isDrop()) {
-            return null;
-        }
-        return faultReply(rule);
-    }
-
-    private static boolean sleep(Duration d) {
-        if (d.isZero()) {
-            return true;
-        }
-        try {
-            Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** Closes the socket without any response: closing the exchange before sendResponseHeaders closes the connection. */
-    private static void dropConnection(HttpExchange ex) {
-        ex.close();
+            if (rule.isAfterProcessing()) {
+                LOG.debug("fault {}: processed for real ({}) before replacing the answer", rule.id(), real.status());
+            }
+            return real;
+        }, AirbyteEmulator::faultReply);
     }
 
     private static Reply faultReply(FaultRule rule) {
         int status = rule.status();
-        Reply reply;
         if (rule.body() != null) {
-            reply = new Reply(status, APPLICATION_JSON, rule.body().getBytes(StandardCharsets.UTF_8), Map.of());
-        } else if (status == 429) {
-            reply = Reply.json(429, Map.of("message", "You are being rate limited."));
-        } else {
-            reply = genericProblem(status, "Injected fault");
+            return new Reply(status, APPLICATION_JSON, rule.body().getBytes(StandardCharsets.UTF_8), Map.of());
         }
-        if (rule.retryAfterSeconds() != null) {
-            reply = reply.withHeader("Retry-After", String.valueOf(rule.retryAfterSeconds()));
+        if (status == 429) {
+            return Reply.json(429, Map.of("message", "You are being rate limited."));
         }
-        return reply;
+        return genericProblem(status, "Injected fault");
     }
 
     private Reply safely(Supplier<Reply> s) {
@@ -571,28 +491,6 @@ public final class AirbyteEmulator implements AutoCloseable {
             return problem(500, "unexpected-problem", ERRORS, "An unexpected problem has occurred.",
                     Map.of("message", String.valueOf(e.getMessage())));
         }
-    }
-
-    private static int send(HttpExchange ex, Reply reply) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", reply.contentType());
-        reply.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        byte[] body = reply.body();
-        ex.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            ex.getResponseBody().write(body);
-        }
-        return reply.status();
-    }
-
-    private static String normalize(String path) {
-        if (path == null || path.isEmpty()) {
-            return "/";
-        }
-        String p = path;
-        while (p.length() > 1 && p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p;
     }
 
     private static Route route(String path) {
@@ -1012,7 +910,7 @@ public final class AirbyteEmulator implements AutoCloseable {
         String p = normalize(path);
         switch (method + " " + p) {
             case "GET /requests":
-                return Reply.json(200, requestLog.snapshot().stream().map(AirbyteEmulator::requestMap).toList());
+                return Reply.json(200, requestLog.snapshot().stream().map(EmulatorHttp::requestMap).toList());
             case "DELETE /requests":
                 requestLog.clear();
                 return Reply.json(200, Map.of("cleared", true));
@@ -1053,40 +951,7 @@ public final class AirbyteEmulator implements AutoCloseable {
             return badRequest("A JSON object is required.");
         }
         try {
-            String path = text(n, "path");
-            if (path == null) {
-                return badRequest("path (regex without API prefix) is required.");
-            }
-            String method = text(n, "method");
-            FaultRule rule = FaultRule.on(method == null ? "*" : method, path);
-            if (has(n, "status")) {
-                rule.respond(n.get("status").asInt());
-            }
-            if (has(n, "retryAfterSeconds")) {
-                rule.retryAfter(n.get("retryAfterSeconds").asLong());
-            }
-            if (has(n, "delayMs") && n.get("delayMs").asLong() > 0) {
-                rule.delay(Duration.ofMillis(n.get("delayMs").asLong()));
-            }
-            if (n.path("drop").asBoolean(false)) {
-                rule.drop();
-            }
-            if (n.path("afterProcessing").asBoolean(false)) {
-                rule.afterProcessing();
-            }
-            if (has(n, "times")) {
-                rule.times(n.get("times").asInt());
-            }
-            if (has(n, "rate")) {
-                rule.rate(n.get("rate").asDouble());
-            }
-            if (has(n, "seed")) {
-                rule.seed(n.get("seed").asLong());
-            }
-            if (has(n, "body")) {
-                JsonNode b = n.get("body");
-                rule.body(b.isTextual() ? b.asText() : b.toString());
-            }
+            FaultRule rule = EmulatorHttp.faultFromJson(n);
             faults.add(rule);
             return Reply.json(200, rule.toMap());
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -1152,21 +1017,6 @@ public final class AirbyteEmulator implements AutoCloseable {
         return m;
     }
 
-    private static Map<String, Object> requestMap(RecordedRequest r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", r.at().toString());
-        m.put("method", r.method());
-        m.put("path", r.path());
-        m.put("apiPath", r.apiPath());
-        m.put("query", r.query());
-        m.put("auth", r.auth().name());
-        m.put("status", r.status());
-        m.put("fault", r.faulted());
-        m.put("connectionId", r.connectionId());
-        m.put("durationMs", r.durationMs());
-        return m;
-    }
-
     private static Map<String, Object> jobSnapshotMap(JobSnapshot j) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobId", j.jobId());
@@ -1184,26 +1034,6 @@ public final class AirbyteEmulator implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-
-    private static JsonNode readJson(byte[] body) {
-        if (body == null || body.length == 0) {
-            return null;
-        }
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static boolean has(JsonNode n, String field) {
-        return n.hasNonNull(field);
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() || !v.isValueNode() ? null : v.asText();
-    }
 
     private static String connectionIdOf(byte[] body) {
         JsonNode n = readJson(body);

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * a rule cannot be changed once registered.
  *
  * <p>Matching: HTTP method ({@code "*"} = any) and a regex that must fully match the path WITHOUT the API prefix
- * (e.g. {@code "/jobs/\\d+"}, {@code "/jobs"}, {@code "/applications/token"}). Selection: {@link #times(int)}
+ * (e.g. {@code "/jobs/\\d+"}, {@code "/jobs"}, {@code "/applications/token"}; for the Fivetran emulator
+ * {@code "/connections/[^/]+/sync"}, which may also be written with its {@code /v1} prefix). Selection: {@link #times(int)}
  * (the first n matching requests), {@link #rate(double)} (each matching request with probability p, see
  * {@link #seed(long)}), both (probability p, at most n times) or neither (every matching request).
  *
@@ -246,10 +247,18 @@ public final class FaultRule {
 
     /** Decides whether the rule applies to this request and, if so, counts the injection. */
     synchronized boolean tryApply(String requestMethod, String apiPath) {
+        return tryApply(requestMethod, apiPath, null);
+    }
+
+    /**
+     * Like {@link #tryApply(String, String)}, but the regex may match either the prefix-less path or (if not
+     * null) the full request path.
+     */
+    synchronized boolean tryApply(String requestMethod, String apiPath, String fullPath) {
         if (!"*".equals(method) && !method.equalsIgnoreCase(requestMethod)) {
             return false;
         }
-        if (!path.matcher(apiPath).matches()) {
+        if (!path.matcher(apiPath).matches() && (fullPath == null || !path.matcher(fullPath).matches())) {
             return false;
         }
         matched++;

@@ -41,8 +41,13 @@ public final class Faults {
 
     /** Finds the first rule that applies to this request (and counts it as injected). */
     Optional<FaultRule> select(String method, String apiPath) {
+        return select(method, apiPath, null);
+    }
+
+    /** Like {@link #select(String, String)}; a rule's regex may also match the full path (if not null). */
+    Optional<FaultRule> select(String method, String apiPath, String fullPath) {
         for (FaultRule rule : rules) {
-            if (rule.tryApply(method, apiPath)) {
+            if (rule.tryApply(method, apiPath, fullPath)) {
                 injected.incrementAndGet();
                 return Optional.of(rule);
             }

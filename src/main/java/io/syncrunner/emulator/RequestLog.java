@@ -61,7 +61,7 @@ public final class RequestLog {
                 .count();
     }
 
-    /** Number of retained {@code POST /jobs} requests whose body named the given connection (faulted ones included). */
+    /** Number of retained trigger requests ({@link RecordedRequest#isTrigger()}) for the given connection (faulted ones included). */
     public long triggerCount(String connectionId) {
         return entries.stream()
                 .filter(RecordedRequest::isTrigger)
@@ -79,7 +79,7 @@ public final class RequestLog {
         return tokenRequests.get();
     }
 
-    /** Total {@code POST /jobs} requests recorded since creation or the last {@link #clear()}. */
+    /** Total trigger requests recorded since creation or the last {@link #clear()}. */
     public long triggers() {
         return triggers.get();
     }

@@ -51,6 +51,7 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
         p.put("emulator.enabled", "false");
         p.put("example.enabled", "false");
         p.put("camel.main.routes-reload-enabled", "false");
+        p.put("camel.server.port", String.valueOf(httpPort()));
         p.put("syncrunner.retry.initial-delay", "100");
         p.put("syncrunner.retry.max-delay", "1000");
         p.put("syncrunner.retry.max-redeliveries", "5");
@@ -60,6 +61,16 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
         p.put("airbyte.test.client-secret", CLIENT_SECRET);
         p.putAll(moreProperties());
         return p;
+    }
+
+    private int httpPort;
+
+    /** The runner's HTTP server port in this test class (a free one). */
+    protected int httpPort() {
+        if (httpPort == 0) {
+            httpPort = closedPort();
+        }
+        return httpPort;
     }
 
     /** Properties a test class adds. */

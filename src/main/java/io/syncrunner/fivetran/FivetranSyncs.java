@@ -1,0 +1,442 @@
+package io.syncrunner.fivetran;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.syncrunner.support.ApiCall;
+import io.syncrunner.support.ConflictApiException;
+import io.syncrunner.support.Durations;
+import io.syncrunner.support.Json;
+import io.syncrunner.support.RequestBudget;
+import io.syncrunner.support.SyncFailedException;
+import io.syncrunner.support.SyncState;
+import io.syncrunner.support.SyncTimeoutException;
+import io.syncrunner.support.SyncWaiter;
+import io.syncrunner.support.Triggers;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The Fivetran knowledge behind the {@code fivetran-sync} and {@code fivetran-resync} flows
+ * (routes/fivetran-sync.yaml); each public method is one step of a route.
+ */
+public final class FivetranSyncs {
+    public static final String CONNECTOR_ID = "connectorId";
+    public static final String OPERATION = "fivetranOperation";
+    public static final String FORCE = "force";
+    public static final String TABLES = "tables";
+    public static final String ON_RESCHEDULED = "rescheduled";
+    public static final String ON_PAUSED = "paused";
+    public static final String SET_MANUAL_SCHEDULE = "setManualSchedule";
+
+    public static final String BASELINE = "fivetranBaseline";
+    public static final String UNPAUSE = "fivetranUnpause";
+    public static final String SET_MANUAL = "fivetranSetManual";
+    public static final String RETRIGGER_DUE = "fivetranRetriggerDue";
+    public static final String TRIGGERS = "fivetranTriggers";
+    public static final String SKIPPED = "syncSkipped";
+    public static final String ATTACHED = "syncAttached";
+    public static final String COMPLETED_BY = "syncCompletedBy";
+    private static final String CONNECTOR = "fivetranConnector";
+    private static final String BUDGET = "fivetranBudget";
+    private static final String EVENT = "fivetranEvent";
+    private static final String TRIGGER_ERROR = "syncTriggerError";
+    private static final String RESCHEDULE_LOGGED = "fivetranRescheduleLogged";
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.syncrunner.fivetran.sync");
+    private static final Pattern CONNECTOR_PATTERN = Pattern.compile("[A-Za-z0-9_]+");
+    private static final Pattern TABLE = Pattern.compile("[^.,\\s]+\\.[^.,\\s]+");
+
+    private final FivetranAccounts accounts;
+    private final Clock clock;
+    private final boolean webhooksEnabled;
+    private final Duration webhookFallbackPoll;
+
+    public FivetranSyncs(FivetranAccounts accounts, Clock clock, boolean webhooksEnabled, Duration webhookFallbackPoll) {
+        this.accounts = accounts;
+        this.clock = clock;
+        this.webhooksEnabled = webhooksEnabled;
+        this.webhookFallbackPoll = webhookFallbackPoll;
+    }
+
+    /** Checks the route inputs and the account, and records the start of the sync. */
+    public void begin(Exchange ex) {
+        String connectorId = SyncState.text(ex, CONNECTOR_ID);
+        if (connectorId == null || connectorId.isEmpty()) {
+            throw new IllegalArgumentException("No Fivetran connector given: set the 'connectorId' parameter");
+        }
+        if (!CONNECTOR_PATTERN.matcher(connectorId).matches()) {
+            throw new IllegalArgumentException("Fivetran connectorId '" + connectorId
+                    + "' is not a connector id (letters, digits and _ as in 'decent_dropsy')");
+        }
+        String operation = orDefault(SyncState.text(ex, OPERATION), "sync");
+        choice(ex, ON_RESCHEDULED, "retrigger", Set.of("wait", "retrigger", "fail"));
+        choice(ex, ON_PAUSED, "fail", Set.of("fail", "unpause", "skip"));
+        ex.setProperty(FORCE, SyncState.bool(ex, FORCE, false));
+        ex.setProperty(SET_MANUAL_SCHEDULE, SyncState.bool(ex, SET_MANUAL_SCHEDULE, false));
+        boolean wait = SyncState.bool(ex, SyncState.WAIT, true);
+        Duration poll = Durations.parse(orDefault(SyncState.text(ex, SyncState.POLL_INTERVAL), "15s"), "pollInterval");
+        Duration timeout = Durations.parse(orDefault(SyncState.text(ex, SyncState.TIMEOUT), "6h"), "waitTimeout");
+        if (poll.isZero() || poll.isNegative() || timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("pollInterval and waitTimeout must be positive");
+        }
+        if ("resync".equals(operation)) {
+            ex.setProperty(TABLES, scope(SyncState.text(ex, TABLES)));
+        }
+        FivetranAccounts.Account account = accounts.require(SyncState.text(ex, SyncState.ACCOUNT));
+        if (webhooksEnabled && poll.compareTo(webhookFallbackPoll) < 0) {
+            poll = webhookFallbackPoll; // webhooks complete the wait; polling is only the fallback
+        }
+        ex.setProperty(CONNECTOR_ID, connectorId);
+        ex.setProperty(OPERATION, operation);
+        ex.setProperty(ApiCall.BASE_URL, account.baseUrl());
+        ex.setProperty(ApiCall.AUTH, account.authorizer());
+        ex.setProperty(ApiCall.ACCEPT, "application/json;version=2");
+        ex.setProperty(BUDGET, account.budget());
+        ex.setProperty(SyncWaiter.WAKE_KEY, webhooksEnabled ? wakeKey(connectorId) : null);
+        ex.setProperty(TRIGGERS, 0);
+        ex.setProperty(ATTACHED, false);
+        ex.setProperty(SKIPPED, false);
+        ex.setProperty(COMPLETED_BY, null);
+        SyncState.start(ex, clock, poll, timeout, wait);
+    }
+
+    /** The key a webhook of this connector wakes waiting syncs with. */
+    public static String wakeKey(String connectorId) {
+        return "fivetran:" + connectorId;
+    }
+
+    /** Describes {@code GET /v1/connections/{id}}. */
+    public void readRequest(Exchange ex) {
+        spend(ex);
+        ApiCall.describe(ex, "GET", "/v1/connections/" + ex.getProperty(CONNECTOR_ID), null, null,
+                "read " + subject(ex));
+    }
+
+    /**
+     * Before the trigger: a connector whose setup is not complete fails; a paused one follows the {@code paused}
+     * policy; the baseline (the later of succeeded_at and failed_at) is recorded.
+     */
+    public void onBaseline(Exchange ex) {
+        FivetranConnector c = record(ex);
+        if (!c.isConnected()) {
+            throw new SyncFailedException(subject(ex) + " cannot sync: its setup_state is '" + c.setupState()
+                    + "', not 'connected'; finish or repair its setup in Fivetran", null);
+        }
+        ex.setProperty(UNPAUSE, false);
+        if (c.paused()) {
+            switch (ex.getProperty(ON_PAUSED, String.class)) {
+                case "skip" -> {
+                    LOG.info("{} is paused: skipped (paused=skip)", subject(ex));
+                    ex.setProperty(SKIPPED, true);
+                    ex.setProperty(SyncState.STATUS, "skipped");
+                    ex.setProperty(SyncState.DONE, true);
+                    return;
+                }
+                case "unpause" -> ex.setProperty(UNPAUSE, true);
+                default -> throw new SyncFailedException(subject(ex) + " is paused: it was not synced (set paused="
+                        + "unpause to resume it first, or paused=skip to pass over it)", null);
+            }
+        }
+        Instant baseline = c.lastCompletion();
+        ex.setProperty(BASELINE, baseline == null ? null : baseline.toEpochMilli());
+        ex.setProperty(SET_MANUAL, Boolean.TRUE.equals(ex.getProperty(SET_MANUAL_SCHEDULE, Boolean.class))
+                && !c.isManualSchedule());
+    }
+
+    /** Describes {@code PATCH /v1/connections/{id}} with {"paused": false}. */
+    public void unpauseRequest(Exchange ex) {
+        LOG.info("{} is paused: resuming it before the sync (paused=unpause)", subject(ex));
+        patch(ex, "paused", false, "resume " + subject(ex));
+        ex.setProperty(UNPAUSE, false);
+    }
+
+    /** Describes {@code PATCH /v1/connections/{id}} with {"schedule_type": "manual"}. */
+    public void manualScheduleRequest(Exchange ex) {
+        LOG.info("{}: setting its schedule to manual (setManualSchedule=true)", subject(ex));
+        patch(ex, "schedule_type", "manual", "set the schedule of " + subject(ex) + " to manual");
+        ex.setProperty(SET_MANUAL, false);
+    }
+
+    /** Describes the trigger: {@code POST /v1/connections/{id}/sync} or {@code /resync}. */
+    public void triggerRequest(Exchange ex) {
+        spend(ex);
+        ObjectNode body = Json.object();
+        String op = ex.getProperty(OPERATION, String.class);
+        if ("resync".equals(op)) {
+            JsonNode scope = ex.getProperty(TABLES, JsonNode.class);
+            if (scope != null) {
+                body.set("scope", scope);
+            }
+        } else {
+            body.put("force", ex.getProperty(FORCE, Boolean.class));
+        }
+        ApiCall.describe(ex, "POST", "/v1/connections/" + ex.getProperty(CONNECTOR_ID) + "/" + op, null,
+                Json.write(body), "trigger a " + op + " of " + subject(ex));
+        ex.setProperty(SyncWaiter.SIGNALS_SINCE, clock.millis());
+    }
+
+    /** The trigger was accepted: wait for the timestamps to move. */
+    public void onTriggered(Exchange ex) {
+        ex.setProperty(TRIGGERS, ex.getProperty(TRIGGERS, 0, Integer.class) + 1);
+        ex.setProperty(SyncState.STATUS, "syncing");
+        ex.setProperty(RETRIGGER_DUE, false);
+        LOG.info("Fivetran {} of {} triggered", ex.getProperty(OPERATION), subject(ex));
+        nextPoll(ex);
+    }
+
+    /** 409: a sync of the connector is already running; it will move the timestamps, so wait for it. */
+    public void onTriggerConflict(Exchange ex) {
+        ConflictApiException conflict = ex.getProperty(Exchange.EXCEPTION_CAUGHT, ConflictApiException.class);
+        LOG.info("{}: Fivetran answered 409 ({}); following the sync already in progress", subject(ex),
+                conflict.detail());
+        ex.setProperty(ATTACHED, true);
+        ex.setProperty(SyncState.STATUS, "syncing");
+        ex.setProperty(RETRIGGER_DUE, false);
+        nextPoll(ex);
+    }
+
+    public void onTriggerNotSent(Exchange ex) {
+        throw Triggers.notSent(ex, "Fivetran", "a " + ex.getProperty(OPERATION) + " of " + subject(ex));
+    }
+
+    /** The trigger may have reached Fivetran: it is not re-sent; the connector is read instead. */
+    public void onTriggerOutcomeUnknown(Exchange ex) {
+        String why = Triggers.reason(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        ex.setProperty(TRIGGER_ERROR, why);
+        LOG.warn("Trigger of {} ended with {}; it may have started a sync, so it is not re-sent: reading the"
+                + " connector instead", subject(ex), why);
+    }
+
+    /** After an unknown trigger outcome: follow the sync if one runs or ended since the baseline, else fail. */
+    public void onReconcile(Exchange ex) {
+        FivetranConnector c = record(ex);
+        FivetranCompletion.Outcome outcome = FivetranCompletion.evaluate(baseline(ex), c);
+        if ("syncing".equalsIgnoreCase(c.syncState()) || outcome == FivetranCompletion.Outcome.SUCCEEDED
+                || outcome == FivetranCompletion.Outcome.FAILED) {
+            LOG.info("{} is syncing after all: following it", subject(ex));
+            ex.setProperty(ATTACHED, true);
+            ex.setProperty(SyncState.STATUS, "syncing");
+            ex.setProperty(RETRIGGER_DUE, false);
+            nextPoll(ex);
+            return;
+        }
+        throw new SyncFailedException("Could not trigger a " + ex.getProperty(OPERATION) + " of " + subject(ex)
+                + ": Fivetran answered " + ex.getProperty(TRIGGER_ERROR) + " and the connector shows no sync;"
+                + " the trigger is not re-sent automatically, so that a sync never runs twice", null);
+    }
+
+    /**
+     * After a wait: a webhook's {@code sync_end} completes the sync at once; otherwise the connector just read
+     * decides (finished, rescheduled, paused, still running), and the next wait is planned.
+     */
+    public void onStatus(Exchange ex) {
+        FivetranConnector c = record(ex);
+        decide(ex, c);
+    }
+
+    /** The wait was ended by a {@code sync_end} webhook: no status read is needed. */
+    public void onWebhook(Exchange ex) {
+        JsonNode event = ex.getProperty(SyncWaiter.SIGNAL, JsonNode.class);
+        ex.setProperty(EVENT, event);
+        String status = Json.text(event.path("data"), "status");
+        boolean ok = status != null && status.toUpperCase(Locale.ROOT).startsWith("SUCCESS");
+        ex.setProperty(SyncState.STATUS, ok ? "succeeded" : "failed");
+        ex.setProperty(COMPLETED_BY, "webhook");
+        LOG.info("Fivetran {} of {}: {} (sync_end webhook, status {}) after {}", ex.getProperty(OPERATION), subject(ex),
+                ex.getProperty(SyncState.STATUS), status, Durations.human(SyncState.elapsed(ex, clock)));
+        SyncState.afterStatus(ex, clock, true);
+    }
+
+    private void decide(Exchange ex, FivetranConnector c) {
+        FivetranCompletion.Outcome outcome = FivetranCompletion.evaluate(baseline(ex), c);
+        switch (outcome) {
+            case SUCCEEDED, FAILED -> {
+                ex.setProperty(SyncState.STATUS, outcome == FivetranCompletion.Outcome.SUCCEEDED ? "succeeded" : "failed");
+                ex.setProperty(COMPLETED_BY, "poll");
+                SyncState.afterStatus(ex, clock, true);
+            }
+            case PAUSED -> throw new SyncFailedException(subject(ex) + " was paused while its sync was awaited;"
+                    + " it will not run until resumed", result(ex));
+            case RESCHEDULED -> rescheduled(ex, c);
+            default -> {
+                ex.setProperty(SyncState.STATUS, c.syncState() == null ? "syncing" : c.syncState());
+                nextPoll(ex);
+            }
+        }
+        LOG.info("Fivetran {} of {}: {} after {}", ex.getProperty(OPERATION), subject(ex),
+                ex.getProperty(SyncState.STATUS), Durations.human(SyncState.elapsed(ex, clock)));
+    }
+
+    private void rescheduled(Exchange ex, FivetranConnector c) {
+        ex.setProperty(SyncState.STATUS, "rescheduled");
+        String policy = ex.getProperty(ON_RESCHEDULED, String.class);
+        String when = c.rescheduledFor() == null ? "later" : c.rescheduledFor().toString();
+        if ("fail".equals(policy)) {
+            throw new SyncFailedException(subject(ex) + " was rescheduled by Fivetran for " + when
+                    + " (waiting for source API quota) and rescheduled=fail", result(ex));
+        }
+        nextPoll(ex);
+        if (!"retrigger".equals(policy) || !c.isManualSchedule()) {
+            if (ex.getProperty(RESCHEDULE_LOGGED) == null) {
+                ex.setProperty(RESCHEDULE_LOGGED, true);
+                LOG.warn("{} was rescheduled for {}{}", subject(ex), when, c.isManualSchedule()
+                        ? "; with a manual schedule Fivetran will not resume it by itself (rescheduled=wait)"
+                        : "; Fivetran resumes it then by itself");
+            }
+            return;
+        }
+        if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
+            return;
+        }
+        long now = clock.millis();
+        long at = c.rescheduledFor() == null ? now : c.rescheduledFor().toEpochMilli();
+        long deadline = ex.getProperty(SyncState.DEADLINE, Long.class);
+        if (at <= deadline) {
+            ex.setProperty(SyncState.NEXT_POLL_DELAY, Math.max(0, at - now));
+            ex.setProperty(RETRIGGER_DUE, true);
+            ex.setProperty(SyncWaiter.WAKE_KEY, null);
+            LOG.info("{} was rescheduled for {}; with a manual schedule it must be triggered again then:"
+                    + " re-triggering at that time", subject(ex), when);
+        } else {
+            ex.setProperty(SyncState.NEXT_POLL_DELAY, Math.max(0, deadline - now));
+        }
+    }
+
+    /** Before the re-trigger of a rescheduled manual sync. */
+    public void onRetrigger(Exchange ex) {
+        LOG.info("Re-triggering the rescheduled {} of {}", ex.getProperty(OPERATION), subject(ex));
+        ex.setProperty(SyncWaiter.WAKE_KEY, webhooksEnabled ? wakeKey(ex.getProperty(CONNECTOR_ID, String.class)) : null);
+    }
+
+    /**
+     * Leaves the result JSON as the body; a failed or timed-out sync throws a {@link SyncFailedException} that
+     * carries the same JSON.
+     */
+    public void finish(Exchange ex) {
+        String json = result(ex);
+        ex.getMessage().getHeaders().clear();
+        ex.getMessage().setBody(json);
+        if (!SyncState.bool(ex, SyncState.WAITING, true) || Boolean.TRUE.equals(ex.getProperty(SKIPPED))) {
+            return;
+        }
+        if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
+            throw new SyncTimeoutException("Fivetran " + ex.getProperty(OPERATION) + " of " + subject(ex)
+                    + " did not finish within " + SyncState.text(ex, SyncState.TIMEOUT) + " (last state "
+                    + ex.getProperty(SyncState.STATUS) + "); Fivetran has no endpoint to cancel a sync, so it may"
+                    + " still be running", json);
+        }
+        if ("failed".equals(ex.getProperty(SyncState.STATUS))) {
+            throw new SyncFailedException("Fivetran " + ex.getProperty(OPERATION) + " of " + subject(ex) + " failed",
+                    json);
+        }
+        LOG.info("Fivetran {} of {} succeeded in {}", ex.getProperty(OPERATION), subject(ex),
+                Durations.human(SyncState.elapsed(ex, clock)));
+    }
+
+    private String result(Exchange ex) {
+        FivetranConnector c = ex.getProperty(CONNECTOR, FivetranConnector.class);
+        JsonNode event = ex.getProperty(EVENT, JsonNode.class);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("provider", "fivetran");
+        r.put("account", SyncState.text(ex, SyncState.ACCOUNT));
+        r.put("connectorId", ex.getProperty(CONNECTOR_ID, String.class));
+        r.put("operation", ex.getProperty(OPERATION, String.class));
+        r.put("status", ex.getProperty(SyncState.STATUS, String.class));
+        r.put("succeededAt", c == null || c.succeededAt() == null ? null : c.succeededAt().toString());
+        r.put("failedAt", c == null || c.failedAt() == null ? null : c.failedAt().toString());
+        r.put("duration", SyncState.elapsed(ex, clock).withNanos(0).toString());
+        r.put("triggers", ex.getProperty(TRIGGERS, 0, Integer.class));
+        r.put("attached", Boolean.TRUE.equals(ex.getProperty(ATTACHED, Boolean.class)));
+        r.put("completedBy", ex.getProperty(COMPLETED_BY, String.class));
+        r.put("syncId", event == null ? null : Json.text(event, "sync_id"));
+        r.put("timedOut", Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class)));
+        return Json.write(r);
+    }
+
+    private FivetranConnector record(Exchange ex) {
+        FivetranConnector c = FivetranConnector.of(Json.parse(ex.getMessage().getBody(String.class)));
+        ex.setProperty(CONNECTOR, c);
+        return c;
+    }
+
+    /** Plans the next wait: the poll interval (shortened at the deadline), later if the account's budget is spent. */
+    private void nextPoll(Exchange ex) {
+        SyncState.afterStatus(ex, clock, false);
+        Long delay = ex.getProperty(SyncState.NEXT_POLL_DELAY, Long.class);
+        RequestBudget budget = ex.getProperty(BUDGET, RequestBudget.class);
+        if (delay != null && budget != null && !Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT))) {
+            long now = clock.millis();
+            long allowed = budget.reserve(now + delay);
+            long deadline = ex.getProperty(SyncState.DEADLINE, Long.class);
+            ex.setProperty(SyncState.NEXT_POLL_DELAY, Math.max(0, Math.min(allowed, deadline) - now));
+        }
+    }
+
+    /** Non-poll requests count against the budget too (they are sent now). */
+    private void spend(Exchange ex) {
+        RequestBudget budget = ex.getProperty(BUDGET, RequestBudget.class);
+        if (budget != null) {
+            budget.reserve(clock.millis());
+        }
+    }
+
+    private void patch(Exchange ex, String field, Object value, String action) {
+        spend(ex);
+        ObjectNode body = Json.object();
+        body.set(field, Json.MAPPER.valueToTree(value));
+        ApiCall.describe(ex, "PATCH", "/v1/connections/" + ex.getProperty(CONNECTOR_ID), null, Json.write(body), action);
+    }
+
+    private static Instant baseline(Exchange ex) {
+        Long b = ex.getProperty(BASELINE, Long.class);
+        return b == null ? null : Instant.ofEpochMilli(b);
+    }
+
+    /** "public.orders, public.customers" → {"public":["orders","customers"]}; empty → null (everything). */
+    static JsonNode scope(String tables) {
+        if (tables == null || tables.isBlank()) {
+            return null;
+        }
+        ObjectNode scope = Json.object();
+        for (String t : tables.split(",")) {
+            String table = t.trim();
+            if (!TABLE.matcher(table).matches()) {
+                throw new IllegalArgumentException("tables: '" + table + "' is not schema.table;"
+                        + " write e.g. tables=public.orders,public.customers");
+            }
+            int dot = table.indexOf('.');
+            ArrayNode list = scope.has(table.substring(0, dot)) ? (ArrayNode) scope.get(table.substring(0, dot))
+                    : scope.putArray(table.substring(0, dot));
+            list.add(table.substring(dot + 1));
+        }
+        return scope;
+    }
+
+    private static void choice(Exchange ex, String name, String def, Set<String> allowed) {
+        String v = orDefault(SyncState.text(ex, name), def).toLowerCase(Locale.ROOT);
+        if (!allowed.contains(v)) {
+            throw new IllegalArgumentException(name + " '" + v + "' is not supported: use one of " + allowed);
+        }
+        ex.setProperty(name, v);
+    }
+
+    private static String subject(Exchange ex) {
+        return "Fivetran connector " + ex.getProperty(CONNECTOR_ID) + " (account '" + SyncState.text(ex, SyncState.ACCOUNT)
+                + "')";
+    }
+
+    private static String orDefault(String value, String def) {
+        return value == null || value.isEmpty() ? def : value;
+    }
+}

@@ -1,0 +1,126 @@
+package io.syncrunner.support;
+
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The wait between two status polls of a sync, without a thread: the exchange is parked and continued by a
+ * timer after {@code syncNextPollDelay} ms, or earlier by {@link #signal} when a provider tells us (a webhook)
+ * that the sync of key {@code syncWakeKey} ended. The continuation always runs on the scheduler's threads,
+ * never on the thread that signalled (e.g. an HTTP server's event loop).
+ * <p>
+ * After the wait, exchange property {@code syncWokenBy} is {@code poll} or {@code signal}, and a signal's
+ * payload is in {@code syncSignal}.
+ */
+public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProcessor {
+    public static final String WAKE_KEY = "syncWakeKey";
+    public static final String WOKEN_BY = "syncWokenBy";
+    public static final String SIGNAL = "syncSignal";
+    /** Epoch ms: a signal of this sync's key that arrived at or after this time wakes it at once. */
+    public static final String SIGNALS_SINCE = "syncSignalsSince";
+    private static final long RECENT_MILLIS = 15 * 60_000L;
+    private static final Logger LOG = LoggerFactory.getLogger(SyncWaiter.class);
+
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Set<Parked>> parked = new ConcurrentHashMap<>();
+    /** The last signal per key, so a signal that came before the sync parked (a fast sync) is not lost. */
+    private final Map<String, Recent> recent = new ConcurrentHashMap<>();
+
+    private record Recent(long at, Object payload) {
+    }
+
+    public SyncWaiter(ScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        long delay = Math.max(0, exchange.getProperty(SyncState.NEXT_POLL_DELAY, 0L, Long.class));
+        String key = exchange.getProperty(WAKE_KEY, String.class);
+        Parked p = new Parked(exchange, callback, key);
+        if (key != null) {
+            Recent r = recent.get(key);
+            Long since = exchange.getProperty(SIGNALS_SINCE, Long.class);
+            if (r != null && since != null && r.at() >= since) {
+                scheduler.execute(() -> p.wake("signal", r.payload()));
+                return false;
+            }
+            parked.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(p);
+        }
+        p.timer = scheduler.schedule(() -> p.wake("poll", null), delay, TimeUnit.MILLISECONDS);
+        return false;
+    }
+
+    /**
+     * Wakes every sync parked under the key, handing it the payload. Returns how many were woken.
+     */
+    public int signal(String key, Object payload) {
+        long now = System.currentTimeMillis();
+        recent.put(key, new Recent(now, payload));
+        recent.values().removeIf(r -> r.at() < now - RECENT_MILLIS);
+        Set<Parked> waiting = parked.remove(key);
+        if (waiting == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Parked p : waiting) {
+            if (p.timer != null) {
+                p.timer.cancel(false);
+            }
+            scheduler.execute(() -> p.wake("signal", payload));
+            n++;
+        }
+        return n;
+    }
+
+    /** How many syncs are parked now. */
+    public int parkedCount() {
+        return parked.values().stream().mapToInt(Set::size).sum();
+    }
+
+    private final class Parked {
+        private final Exchange exchange;
+        private final AsyncCallback callback;
+        private final String key;
+        private final AtomicBoolean woken = new AtomicBoolean();
+        private volatile ScheduledFuture<?> timer;
+
+        Parked(Exchange exchange, AsyncCallback callback, String key) {
+            this.exchange = exchange;
+            this.callback = callback;
+            this.key = key;
+        }
+
+        void wake(String by, Object payload) {
+            if (!woken.compareAndSet(false, true)) {
+                return;
+            }
+            if (key != null) {
+                Set<Parked> set = parked.get(key);
+                if (set != null) {
+                    set.remove(this);
+                    parked.remove(key, Set.of());
+                }
+            }
+            exchange.setProperty(WOKEN_BY, by);
+            exchange.setProperty(SIGNAL, payload);
+            try {
+                callback.done(false);
+            } catch (RuntimeException e) {
+                LOG.warn("Continuing a waiting sync failed", e);
+            }
+        }
+    }
+}

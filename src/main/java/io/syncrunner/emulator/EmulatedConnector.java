@@ -8,10 +8,10 @@ import java.util.Set;
 
 /**
  * The definition of one emulated Fivetran connector (connection), for
- * {@link FivetranEmulator#addConnector(FivetranConnector)}. Build it fluently:
+ * {@link FivetranEmulator#addConnector(EmulatedConnector)}. Build it fluently:
  *
  * <pre>{@code
- * emulator.addConnector(FivetranConnector.of("quiet_sunset", "warehouse_group")
+ * emulator.addConnector(EmulatedConnector.of("quiet_sunset", "warehouse_group")
  *         .script("syncing:2s,succeeded").scheduleType("manual").failedAt(Instant.parse("2026-01-01T00:00:00Z")));
  * }</pre>
  *
@@ -23,7 +23,7 @@ import java.util.Set;
  * run waits there until the next {@code POST .../sync}, with {@code auto} it continues at {@code rescheduled_for}).
  * The final element is {@code succeeded} or {@code failed}.
  */
-public final class FivetranConnector {
+public final class EmulatedConnector {
 
     /** Script used when none is given. */
     public static final String DEFAULT_SCRIPT = "syncing:1s,succeeded";
@@ -53,61 +53,61 @@ public final class FivetranConnector {
     private Instant createdAt;
     private boolean suppressWebhooks;
 
-    private FivetranConnector(String id, String groupId) {
+    private EmulatedConnector(String id, String groupId) {
         this.id = requireText(id, "connectorId");
         this.groupId = requireText(groupId, "groupId");
         this.schema = id;
     }
 
     /** A connected, unpaused, auto-scheduled postgres connector with the default script and schema = id. */
-    public static FivetranConnector of(String connectorId, String groupId) {
-        return new FivetranConnector(connectorId, groupId);
+    public static EmulatedConnector of(String connectorId, String groupId) {
+        return new EmulatedConnector(connectorId, groupId);
     }
 
     /** What each triggered sync does (validated now). */
-    public FivetranConnector script(String script) {
+    public EmulatedConnector script(String script) {
         parseScript(script);
         this.script = script.trim();
         return this;
     }
 
     /** The {@code service} (connector type, also {@code connector_type} in webhooks); default postgres. */
-    public FivetranConnector service(String service) {
+    public EmulatedConnector service(String service) {
         this.service = requireText(service, "service");
         return this;
     }
 
     /** The {@code schema} (connection name, also {@code connector_name} in webhooks); default the id. */
-    public FivetranConnector schema(String schema) {
+    public EmulatedConnector schema(String schema) {
         this.schema = requireText(schema, "schema");
         return this;
     }
 
-    public FivetranConnector paused(boolean paused) {
+    public EmulatedConnector paused(boolean paused) {
         this.paused = paused;
         return this;
     }
 
     /** {@code auto} (default) or {@code manual}. */
-    public FivetranConnector scheduleType(String scheduleType) {
+    public EmulatedConnector scheduleType(String scheduleType) {
         this.scheduleType = oneOf(scheduleType, SCHEDULE_TYPES, "schedule_type");
         return this;
     }
 
     /** {@code connected} (default), {@code broken} or {@code incomplete}. */
-    public FivetranConnector setupState(String setupState) {
+    public EmulatedConnector setupState(String setupState) {
         this.setupState = oneOf(setupState, SETUP_STATES, "setup_state");
         return this;
     }
 
     /** {@code on_schedule} (default) or {@code delayed}. */
-    public FivetranConnector updateState(String updateState) {
+    public EmulatedConnector updateState(String updateState) {
         this.updateState = oneOf(updateState, UPDATE_STATES, "update_state");
         return this;
     }
 
     /** Minutes, one of {@link #SYNC_FREQUENCIES}; default 360. Only reported: the emulator never syncs by itself. */
-    public FivetranConnector syncFrequency(int minutes) {
+    public EmulatedConnector syncFrequency(int minutes) {
         if (!SYNC_FREQUENCIES.contains(minutes)) {
             throw new IllegalArgumentException("sync_frequency must be one of " + SYNC_FREQUENCIES);
         }
@@ -116,25 +116,25 @@ public final class FivetranConnector {
     }
 
     /** Initial {@code succeeded_at} (null = never). */
-    public FivetranConnector succeededAt(Instant succeededAt) {
+    public EmulatedConnector succeededAt(Instant succeededAt) {
         this.succeededAt = succeededAt;
         return this;
     }
 
     /** Initial {@code failed_at} (null = never). */
-    public FivetranConnector failedAt(Instant failedAt) {
+    public EmulatedConnector failedAt(Instant failedAt) {
         this.failedAt = failedAt;
         return this;
     }
 
     /** {@code created_at}; null (default) = when added to the emulator. */
-    public FivetranConnector createdAt(Instant createdAt) {
+    public EmulatedConnector createdAt(Instant createdAt) {
         this.createdAt = createdAt;
         return this;
     }
 
     /** When true, no webhook is delivered for this connector's runs (to test the polling fallback). */
-    public FivetranConnector suppressWebhooks(boolean suppress) {
+    public EmulatedConnector suppressWebhooks(boolean suppress) {
         this.suppressWebhooks = suppress;
         return this;
     }
@@ -214,6 +214,11 @@ public final class FivetranConnector {
         return parsed;
     }
 
+    /** Validates and normalizes a setup_state value. */
+    static String checkSetupState(String setupState) {
+        return oneOf(setupState, SETUP_STATES, "setup_state");
+    }
+
     private static String oneOf(String value, Set<String> allowed, String what) {
         String v = value == null ? null : value.trim().toLowerCase(Locale.ROOT);
         if (v == null || !allowed.contains(v)) {
@@ -232,7 +237,7 @@ public final class FivetranConnector {
 
     @Override
     public String toString() {
-        return "FivetranConnector[" + id + " group=" + groupId + " script=" + script + " paused=" + paused
+        return "EmulatedConnector[" + id + " group=" + groupId + " script=" + script + " paused=" + paused
                 + " schedule=" + scheduleType + " setup=" + setupState + "]";
     }
 }

@@ -114,9 +114,14 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
 
     /** Runs the airbyte-sync step and returns the failure it ends with (fails the test if it succeeds). */
     protected Throwable syncFailure(String kameletParameters) {
+        return failureOf("kamelet:airbyte-sync?" + kameletParameters);
+    }
+
+    /** Sends to the endpoint and returns the failure it ends with (fails the test if it succeeds). */
+    protected Throwable failureOf(String uri) {
         try {
-            String result = sync(kameletParameters);
-            return fail("expected the sync to fail, but it returned " + result);
+            Object result = template.requestBody(uri, null, String.class);
+            return fail("expected " + uri + " to fail, but it returned " + result);
         } catch (CamelExecutionException e) {
             return e.getCause();
         }

@@ -1,0 +1,267 @@
+package io.syncrunner.fivetran;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.syncrunner.emulator.FaultRule;
+import io.syncrunner.emulator.FivetranSyncRun;
+import io.syncrunner.emulator.RecordedRequest;
+import io.syncrunner.support.ApiRejectedException;
+import io.syncrunner.support.Json;
+import io.syncrunner.support.SyncFailedException;
+import io.syncrunner.testsupport.FivetranTestSupport;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fivetran-sync and fivetran-resync steps end to end, polling only (webhooks off). */
+class FivetranSyncTest extends FivetranTestSupport {
+    private static final String FAST = "&pollInterval=100ms";
+    private static final String BUDGET_KEY = "budget-key";
+    private static final String BUDGET_SECRET = "budget-secret-Lm38Qa";
+
+    @Override
+    protected Properties fivetranProperties() {
+        FIVETRAN.addApiKey(BUDGET_KEY, BUDGET_SECRET);
+        Properties p = new Properties();
+        p.put("fivetran.budget.base-url", FIVETRAN.baseUrl());
+        p.put("fivetran.budget.api-key", BUDGET_KEY);
+        p.put("fivetran.budget.api-secret", BUDGET_SECRET);
+        p.put("fivetran.budget.requests-per-hour", "7200"); // one request every 500 ms
+        return p;
+    }
+
+    @Test
+    void shouldTriggerAndFollowASyncUntilItSucceeds() {
+        String id = add(connector("syncing:600ms,succeeded"));
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("provider").asText()).isEqualTo("fivetran");
+        assertThat(result.path("connectorId").asText()).isEqualTo(id);
+        assertThat(result.path("succeededAt").asText()).isNotEmpty();
+        assertThat(result.path("completedBy").asText()).isEqualTo("poll");
+        assertThat(FIVETRAN.triggerCount(id)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailWhenFailedAtIsTheNewerTimestamp() {
+        String id = add(connector("syncing:400ms,failed"));
+
+        Throwable e = fivetranFailure("account=test&connectorId=" + id + FAST);
+
+        assertThat(e).isInstanceOf(SyncFailedException.class).hasMessageContaining(id).hasMessageContaining("failed");
+        assertThat(Json.parse(((SyncFailedException) e).result()).path("failedAt").asText()).isNotEmpty();
+    }
+
+    @Test
+    void shouldNotFailASuccessfulSyncBecauseOfAStaleFailedAtFromAnEarlierRun() {
+        Instant now = Instant.now();
+        String id = add(connector("syncing:400ms,succeeded").succeededAt(now.minusSeconds(7200))
+                .failedAt(now.minusSeconds(3600)));
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(Instant.parse(result.path("failedAt").asText())).isBefore(Instant.parse(result.path("succeededAt").asText()));
+    }
+
+    @Test
+    void shouldRetriggerARescheduledManualSyncAtRescheduledForAndFollowItToTheEnd() {
+        String id = add(connector("syncing:300ms,rescheduled:1s,syncing:300ms,succeeded"));
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("triggers").asInt()).isEqualTo(2);
+        assertThat(FIVETRAN.triggerCount(id)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldFailOnRescheduleWhenToldTo() {
+        String id = add(connector("syncing:300ms,rescheduled:10s,syncing:300ms,succeeded"));
+
+        Throwable e = fivetranFailure("account=test&connectorId=" + id + FAST + "&rescheduled=fail");
+
+        assertThat(e).hasMessageContaining("rescheduled").hasMessageContaining("rescheduled=fail");
+        assertThat(FIVETRAN.triggerCount(id)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWaitWithoutRetriggeringWhenTheScheduleIsAutomatic() {
+        String id = add(connector("syncing:300ms,rescheduled:800ms,syncing:300ms,succeeded").scheduleType("auto"));
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(FIVETRAN.triggerCount(id)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailOnAPausedConnectorByDefaultWithoutTriggering() {
+        String id = add(connector("syncing:300ms,succeeded").paused(true));
+
+        Throwable e = fivetranFailure("account=test&connectorId=" + id + FAST);
+
+        assertThat(e).hasMessageContaining(id).hasMessageContaining("is paused");
+        assertThat(FIVETRAN.triggerCount(id)).isZero();
+    }
+
+    @Test
+    void shouldSkipAPausedConnectorWhenToldTo() {
+        String id = add(connector("syncing:300ms,succeeded").paused(true));
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST + "&paused=skip"));
+
+        assertThat(result.path("status").asText()).isEqualTo("skipped");
+        assertThat(FIVETRAN.triggerCount(id)).isZero();
+    }
+
+    @Test
+    void shouldUnpauseThenSyncWhenToldTo() {
+        String id = add(connector("syncing:300ms,succeeded").paused(true));
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST + "&paused=unpause"));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(FIVETRAN.count("PATCH", ".*/connections/" + id)).isEqualTo(1);
+        assertThat(FIVETRAN.connectorData(id).get("paused")).isEqualTo(false);
+    }
+
+    @Test
+    void shouldFailClearlyWhenTheConnectorIsNotConnected() {
+        String id = add(connector("syncing:300ms,succeeded").setupState("broken"));
+
+        Throwable e = fivetranFailure("account=test&connectorId=" + id + FAST);
+
+        assertThat(e).hasMessageContaining(id).hasMessageContaining("setup_state is 'broken'");
+        assertThat(FIVETRAN.triggerCount(id)).isZero();
+    }
+
+    @Test
+    void shouldSetTheManualScheduleBeforeTriggeringWhenAsked() {
+        String id = add(connector("syncing:300ms,succeeded").scheduleType("auto"));
+
+        fivetranSync("account=test&connectorId=" + id + FAST + "&setManualSchedule=true");
+
+        assertThat(FIVETRAN.connectorData(id).get("schedule_type")).isEqualTo("manual");
+    }
+
+    @Test
+    void shouldHonourRetryAfterOn429() {
+        String id = add(connector("syncing:300ms,succeeded"));
+        FaultRule limited = FaultRule.on("GET", "/v1/connections/" + id).times(1).respond(429).retryAfter(2);
+        FIVETRAN.faults().add(limited);
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        List<RecordedRequest> reads = FIVETRAN.requests().stream()
+                .filter(r -> r.method().equals("GET") && r.path().endsWith("/connections/" + id)).toList();
+        RecordedRequest throttled = reads.stream().filter(r -> r.status() == 429).findFirst().orElseThrow();
+        RecordedRequest next = reads.get(reads.indexOf(throttled) + 1);
+        assertThat(Duration.between(throttled.at(), next.at())).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    }
+
+    @Test
+    void shouldNeverSendTheTriggerTwiceWhenItsAnswerIsA500() {
+        String id = add(connector("syncing:500ms,succeeded"));
+        FIVETRAN.faults().add(FaultRule.on("POST", "/v1/connections/" + id + "/sync").times(1).respond(500)
+                .afterProcessing());
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        assertThat(FIVETRAN.triggerCount(id)).isEqualTo(1);
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("attached").asBoolean()).isTrue();
+    }
+
+    @Test
+    void shouldNeverSendTheTriggerTwiceWhenItsAnswerIsLost() {
+        String id = add(connector("syncing:500ms,succeeded"));
+        FIVETRAN.faults().add(FaultRule.on("POST", "/v1/connections/" + id + "/sync").times(1).drop());
+
+        Throwable e = fivetranFailure("account=test&connectorId=" + id + FAST);
+
+        assertThat(FIVETRAN.triggerCount(id)).isEqualTo(1);
+        assertThat(e).hasMessageContaining("not re-sent");
+        assertThat(FIVETRAN.runs(id)).isEmpty();
+    }
+
+    @Test
+    void shouldFollowTheSyncInProgressWhenFivetranAnswers409() {
+        String id = add(connector("syncing:1s,succeeded"));
+        Json.parse(fivetranSync("account=test&connectorId=" + id + "&wait=false"));
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("attached").asBoolean()).isTrue();
+        assertThat(FIVETRAN.runs(id)).hasSize(1);
+    }
+
+    @Test
+    void shouldResyncTheGivenTablesAndRejectABadScope() {
+        String id = add(connector("syncing:400ms,succeeded"));
+
+        JsonNode result = Json.parse(template.requestBody("kamelet:fivetran-resync?account=test&connectorId=" + id
+                + "&tables=public.orders,public.customers" + FAST, null, String.class));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("operation").asText()).isEqualTo("resync");
+        assertThat(FIVETRAN.runs(id)).extracting(FivetranSyncRun::historical).containsExactly(true);
+        assertThat(failureOf("kamelet:fivetran-resync?account=test&connectorId=" + id + "&tables=orders"))
+                .hasMessageContaining("'orders' is not schema.table");
+    }
+
+    @Test
+    void shouldNameAnUnknownConnector() {
+        Throwable e = fivetranFailure("account=test&connectorId=no_such_connector" + FAST);
+
+        assertThat(e).isInstanceOf(ApiRejectedException.class).hasMessageContaining("no_such_connector")
+                .hasMessageContaining("404");
+    }
+
+    @Test
+    void shouldRejectBadInputsBeforeCallingFivetran() {
+        int before = FIVETRAN.requests().size();
+        assertThat(fivetranFailure("account=test&connectorId=bad-id!")).hasMessageContaining("'bad-id!'");
+        assertThat(fivetranFailure("account=nope&connectorId=abc")).hasMessageContaining("Unknown Fivetran account 'nope'");
+        assertThat(fivetranFailure("account=test&connectorId=abc&rescheduled=later"))
+                .hasMessageContaining("rescheduled 'later'");
+        assertThat(fivetranFailure("account=test&connectorId=abc&paused=maybe")).hasMessageContaining("paused 'maybe'");
+        assertThat(fivetranFailure("account=test&connectorId=abc&force=yes")).hasMessageContaining("force='yes'");
+        assertThat(FIVETRAN.requests().size()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldShareTheAccountsRequestBudgetSoConcurrentWaitsSlowDownInsteadOfHitting429() throws Exception {
+        FIVETRAN.setRateLimit(12, Duration.ofSeconds(5)); // tighter than the account's budget would allow bursts
+        try {
+            List<String> ids = IntStream.range(0, 4).mapToObj(i -> add(connector("syncing:1500ms,succeeded"))).toList();
+            List<Future<String>> running = ids.stream().<Future<String>>map(id -> template.asyncRequestBody(
+                    "kamelet:fivetran-sync?account=budget&connectorId=" + id + FAST, null, String.class)).toList();
+            for (Future<String> f : running) {
+                assertThat(Json.parse(f.get(60, TimeUnit.SECONDS)).path("status").asText()).isEqualTo("succeeded");
+            }
+            List<RecordedRequest> mine = FIVETRAN.requests().stream()
+                    .filter(r -> ids.stream().anyMatch(id -> r.path().contains(id))).toList();
+            assertThat(mine).noneMatch(r -> r.status() == 429);
+            for (int i = 1; i < mine.size(); i++) {
+                Duration gap = Duration.between(mine.get(i - 1).at(), mine.get(i).at());
+                assertThat(gap.toMillis()).as("gap before request %d", i).isGreaterThanOrEqualTo(0);
+            }
+            long polls = mine.stream().filter(r -> r.method().equals("GET")).count();
+            assertThat(polls).as("polls paced at 500 ms, not every 100 ms").isLessThan(4 * 15);
+        } finally {
+            FIVETRAN.disableRateLimit();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.syncrunner.testsupport;
+
+import io.syncrunner.emulator.EmulatedConnector;
+import io.syncrunner.emulator.FivetranEmulator;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+/** Runner tests with a Fivetran emulator (account "test"); each test makes its own connectors. */
+public abstract class FivetranTestSupport extends RunnerTestSupport {
+    public static final String FIVETRAN_KEY = "test-fivetran-key";
+    public static final String FIVETRAN_SECRET = "test-fivetran-secret-Hk29Wd";
+    public static final String GROUP = "test_group";
+
+    protected static final FivetranEmulator FIVETRAN = FivetranEmulator.builder()
+            .port(0)
+            .apiKey(FIVETRAN_KEY, FIVETRAN_SECRET)
+            .nullTimestamps(true)
+            .build()
+            .start()
+            .addGroup(GROUP);
+
+    @Override
+    protected Properties moreProperties() {
+        Properties p = new Properties();
+        p.put("fivetran.test.base-url", FIVETRAN.baseUrl());
+        p.put("fivetran.test.api-key", FIVETRAN_KEY);
+        p.put("fivetran.test.api-secret", FIVETRAN_SECRET);
+        p.put("fivetran.test.group-id", GROUP);
+        p.putAll(fivetranProperties());
+        return p;
+    }
+
+    protected Properties fivetranProperties() {
+        return new Properties();
+    }
+
+    @Override
+    protected List<String> secrets() {
+        List<String> s = new java.util.ArrayList<>(super.secrets());
+        s.add(FIVETRAN_SECRET);
+        return s;
+    }
+
+    /** A new connected connector in the test group. */
+    protected static EmulatedConnector connector(String script) {
+        return EmulatedConnector.of("c_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), GROUP)
+                .script(script).scheduleType("manual");
+    }
+
+    protected static String add(EmulatedConnector c) {
+        FIVETRAN.addConnector(c);
+        return c.id();
+    }
+
+    protected String fivetranSync(String parameters) {
+        return template.requestBody("kamelet:fivetran-sync?" + parameters, null, String.class);
+    }
+
+    protected Throwable fivetranFailure(String parameters) {
+        return failureOf("kamelet:fivetran-sync?" + parameters);
+    }
+}

@@ -11,6 +11,7 @@ import io.syncrunner.fivetran.FivetranWebhooks;
 import io.syncrunner.support.SyncWaiter;
 import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.Durations;
+import io.syncrunner.support.JsonArrayAggregation;
 import io.syncrunner.support.RetryAfter;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -52,6 +53,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 () -> settings.text("fivetran.webhooks.secret", ""), waiter, fivetranAccounts));
         registry.bind("tokenCache", tokens);
         registry.bind("apiCall", new ApiCall(clock));
+        registry.bind("jsonArray", new JsonArrayAggregation());
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
         registry.bind("airbyteAccounts", airbyteAccounts);
         registry.bind("airbyteSyncs", new AirbyteSyncs(airbyteAccounts, clock,

@@ -50,8 +50,9 @@ import java.util.function.BooleanSupplier;
  * <p>Each sync gets its own emulator connection with the script {@code pending:<p>,running:<job>,succeeded}, where
  * {@code p} is spread evenly over 100 ms .. 100 ms + one poll interval, so job ends fall at every phase of the poll
  * cycle. All N syncs are started from one thread through an {@link AsyncProducer} of {@code direct:airbyte-run}
- * (no thread per sync): {@code process()} returns once the trigger is answered and the route reaches its
- * asynchronous delay. {@code --trigger-rate R} paces the sends at R per second (0 = as fast as they go).
+ * (no thread per sync): {@code process()} returns once the trigger is answered and the route reaches its wait
+ * ({@code syncWaiter} parks the exchange; each poll then runs on one of its {@code syncrunner.wait.threads}).
+ * {@code --trigger-rate R} paces the sends at R per second (0 = as fast as they go).
  * {@code --api-latency D} makes the emulator answer every {@code /jobs} request D late (a remote Airbyte is not on
  * loopback); raise {@code --emulator-threads} with it, since each delayed answer holds an emulator thread.
  *
@@ -114,8 +115,20 @@ public final class Bench {
         }
     }
 
-    public static void main(String... args) throws Exception {
-        Options o = Options.parse(args);
+    public static void main(String... args) {
+        int exitCode;
+        try {
+            exitCode = run(Options.parse(args));
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.out.println("SUMMARY FAILED: " + e);
+            exitCode = 2;
+        }
+        System.exit(exitCode);
+    }
+
+    /** Runs the benchmark and returns the exit code: 0 if every sync succeeded. */
+    static int run(Options o) throws Exception {
         int n = o.syncs();
         if (!o.verbose()) {
             setLevel("io.syncrunner.airbyte.sync", Level.WARN);
@@ -130,11 +143,16 @@ public final class Bench {
         main.setPropertyPlaceholderLocations(SyncRunner.DEFAULT_PROPERTIES);
         main.addOverrideProperty("emulator.enabled", "false");
         main.addOverrideProperty("example.enabled", "false");
+        main.addOverrideProperty("example.workflow.enabled", "false");
         main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
+        // the runner's own HTTP server (webhooks) on a free loopback port, so a bench never collides with a runner
+        main.addOverrideProperty("camel.server.host", "127.0.0.1");
+        main.addOverrideProperty("camel.server.port", "0");
         main.addOverrideProperty("airbyte." + ACCOUNT + ".base-url", emulator.selfManagedApiUrl());
         main.addOverrideProperty("airbyte." + ACCOUNT + ".client-id", CLIENT_ID);
         main.addOverrideProperty("airbyte." + ACCOUNT + ".client-secret", secret);
-        CamelContext camel = startRunner(main);
+        Runner runner = Runner.start(main);
+        CamelContext camel = runner.camel();
 
         String[] connections = new String[n];
         long pollMs = o.poll().toMillis();
@@ -155,8 +173,8 @@ public final class Bench {
                 + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         line("runner settings", "http max-total-connections " + prop(camel, "camel.component.http.max-total-connections")
                 + ", connections-per-route " + prop(camel, "camel.component.http.connections-per-route")
-                + ", camel default thread pool size " + camel.getExecutorServiceManager().getDefaultThreadPoolProfile().getPoolSize()
-                + " (delay scheduler), sun.net.httpserver.nodelay=" + System.getProperty("sun.net.httpserver.nodelay"));
+                + ", syncrunner.wait.threads " + prop(camel, "syncrunner.wait.threads")
+                + ", sun.net.httpserver.nodelay=" + System.getProperty("sun.net.httpserver.nodelay"));
 
         Sampler sampler = new Sampler();
         ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -275,35 +293,44 @@ public final class Bench {
                 lat.length == 0 ? "-" : ms(pct(lat, 0.99)));
 
         producer.stop();
-        main.completed();
+        runner.stop();
         emulator.close();
-        System.exit(ok ? 0 : 1);
+        return ok ? 0 : 1;
     }
 
-    /** Runs Camel Main in a background thread and returns its CamelContext once it has started. */
-    private static CamelContext startRunner(Main main) throws Exception {
-        CompletableFuture<CamelContext> started = new CompletableFuture<>();
-        main.addMainListener(new MainListenerSupport() {
-            @Override
-            public void afterStart(BaseMainSupport m) {
-                started.complete(m.getCamelContext());
+    /** Camel Main running in a background thread. */
+    private record Runner(Main main, Thread thread, CamelContext camel) {
+        /** Starts Camel Main and returns once its CamelContext has started. */
+        static Runner start(Main main) throws Exception {
+            CompletableFuture<CamelContext> started = new CompletableFuture<>();
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void afterStart(BaseMainSupport m) {
+                    started.complete(m.getCamelContext());
+                }
+            });
+            Thread t = new Thread(() -> {
+                try {
+                    main.run();
+                } catch (Throwable e) {
+                    started.completeExceptionally(e);
+                } finally {
+                    started.completeExceptionally(new IllegalStateException("the runner stopped before it started"));
+                }
+            }, "bench-camel-main");
+            t.start();
+            CamelContext camel = started.get(2, TimeUnit.MINUTES);
+            if (!camel.isStarted()) {
+                throw new IllegalStateException("CamelContext is " + camel.getStatus());
             }
-        });
-        Thread t = new Thread(() -> {
-            try {
-                main.run();
-            } catch (Throwable e) {
-                started.completeExceptionally(e);
-            } finally {
-                started.completeExceptionally(new IllegalStateException("the runner stopped before it started"));
-            }
-        }, "bench-camel-main");
-        t.start();
-        CamelContext camel = started.get(2, TimeUnit.MINUTES);
-        if (!camel.isStarted()) {
-            throw new IllegalStateException("CamelContext is " + camel.getStatus());
+            return new Runner(main, t, camel);
         }
-        return camel;
+
+        /** Stops the CamelContext and waits for Camel Main to return. */
+        void stop() throws InterruptedException {
+            main.completed();
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
     }
 
     /** Samples live threads and heap; keeps the peaks. */

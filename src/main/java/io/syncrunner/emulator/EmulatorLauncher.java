@@ -7,9 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the bundled Airbyte emulator when {@code emulator.enabled=true} (the embedded default), seeds its
- * connections from {@code emulator.airbyte.*}, publishes its URL as property {@code emulator.url} and the
- * instance as bean {@code airbyteEmulator}, and stops it with the CamelContext.
+ * Starts the bundled Airbyte and Fivetran emulators when {@code emulator.enabled=true} (the embedded
+ * default), seeds them from {@code emulator.airbyte.*} and {@code emulator.fivetran.*}, publishes their URLs as
+ * properties {@code emulator.url} and {@code emulator.fivetran-url} and the instances as beans
+ * {@code airbyteEmulator} and {@code fivetranEmulator}, and stops them with the CamelContext.
  */
 public final class EmulatorLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorLauncher.class);
@@ -46,14 +47,40 @@ public final class EmulatorLauncher {
         emulator.start();
         context.getPropertiesComponent().addOverrideProperty("emulator.url", emulator.baseUrl());
         context.getRegistry().bind("airbyteEmulator", emulator);
+
+        FivetranEmulator fivetran = FivetranEmulator.builder()
+                .port(0)
+                .apiKey(settings.text("emulator.fivetran.api-key", "demo-key"),
+                        settings.text("emulator.fivetran.api-secret", "demo-secret"))
+                .nullTimestamps(true)
+                .build()
+                .start();
+        String group = settings.text("emulator.fivetran.group-id", "demo_group");
+        fivetran.addGroup(group);
+        for (String entry : settings.text("emulator.fivetran.connectors", "").split(";")) {
+            String e = entry.trim();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("emulator.fivetran.connectors: '" + e + "' is not connectorId=script");
+            }
+            fivetran.addConnector(EmulatedConnector.of(e.substring(0, eq).trim(), group)
+                    .script(e.substring(eq + 1).trim()).scheduleType("manual"));
+        }
+        context.getPropertiesComponent().addOverrideProperty("emulator.fivetran-url", fivetran.baseUrl());
+        context.getRegistry().bind("fivetranEmulator", fivetran);
+
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
                 emulator.close();
+                fivetran.close();
             }
         });
-        LOG.info("Airbyte API emulator listening at {} (embedded default: set SYNCRUNNER_EMULATOR=false to use"
-                + " real accounts only)", emulator.baseUrl());
+        LOG.info("API emulators listening: Airbyte at {}, Fivetran at {} (embedded default: set"
+                + " SYNCRUNNER_EMULATOR=false to use real accounts only)", emulator.baseUrl(), fivetran.baseUrl());
         return emulator;
     }
 }

@@ -49,7 +49,7 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties p = new Properties();
         p.put("emulator.enabled", "false");
-        p.put("example.enabled", "false");
+        p.put("example.workflow.enabled", "false");
         p.put("camel.main.routes-reload-enabled", "false");
         p.put("camel.server.port", String.valueOf(httpPort()));
         p.put("syncrunner.retry.initial-delay", "100");

@@ -1,5 +1,10 @@
 package io.syncrunner.testsupport;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.syncrunner.support.Json;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,6 +19,49 @@ public final class Specs {
 
     public static Path fivetran() {
         return find("fivetran/fivetran-open-api-definition.json");
+    }
+
+    /**
+     * The Fivetran spec as Prism can validate it: the official file declares a few integer properties
+     * (e.g. {@code sync_frequency}) with an enum of strings, which no value can satisfy; this copy (in target/)
+     * turns those enum values into integers. Nothing else changes.
+     */
+    public static Path fivetranForPrism() {
+        try {
+            JsonNode spec = Json.MAPPER.readTree(fivetran().toFile());
+            int fixed = fixIntegerEnums(spec);
+            if (fixed == 0) {
+                throw new IllegalStateException("expected integer properties with string enums in the Fivetran spec");
+            }
+            Path out = Path.of("target", "fivetran-open-api-definition.prism.json");
+            Files.createDirectories(out.getParent());
+            Json.MAPPER.writeValue(out.toFile(), spec);
+            return out;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot prepare the Fivetran spec for Prism", e);
+        }
+    }
+
+    private static int fixIntegerEnums(JsonNode node) {
+        int fixed = 0;
+        if (node instanceof ObjectNode obj) {
+            JsonNode values = obj.get("enum");
+            if ("integer".equals(obj.path("type").asText()) && values instanceof ArrayNode list
+                    && list.size() > 0 && list.get(0).isTextual()) {
+                ArrayNode ints = Json.MAPPER.createArrayNode();
+                list.forEach(v -> ints.add(Long.parseLong(v.asText())));
+                obj.set("enum", ints);
+                fixed++;
+            }
+            for (JsonNode child : obj) {
+                fixed += fixIntegerEnums(child);
+            }
+        } else if (node instanceof ArrayNode arr) {
+            for (JsonNode child : arr) {
+                fixed += fixIntegerEnums(child);
+            }
+        }
+        return fixed;
     }
 
     private static Path find(String file) {

@@ -2,6 +2,7 @@ package io.syncrunner;
 
 import io.syncrunner.airbyte.AirbyteAccounts;
 import io.syncrunner.airbyte.AirbyteSyncs;
+import io.syncrunner.auth.AccountsCheck;
 import io.syncrunner.auth.ClientCredentialsTokenClient;
 import io.syncrunner.auth.TokenCache;
 import io.syncrunner.emulator.EmulatorLauncher;
@@ -18,6 +19,7 @@ import org.apache.camel.CamelContext;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Binds the runner's beans (named as the routes use them) and, on the embedded default, starts the bundled
@@ -37,11 +39,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 Duration.ofMillis(settings.longValue("camel.component.http.connect-timeout", 10_000)),
                 Duration.ofMillis(settings.longValue("camel.component.http.response-timeout", 60_000)));
         AirbyteAccounts airbyteAccounts = new AirbyteAccounts(context, tokens, tokenClient);
+        FivetranAccounts fivetranAccounts = new FivetranAccounts(context);
 
         var scheduler = context.getExecutorServiceManager().newScheduledThreadPool(this, "SyncWaiter",
                 (int) settings.longValue("syncrunner.wait.threads", 8));
         SyncWaiter waiter = new SyncWaiter(scheduler);
-        FivetranAccounts fivetranAccounts = new FivetranAccounts(context);
 
         var registry = context.getRegistry();
         registry.bind("syncWaiter", waiter);
@@ -56,6 +58,13 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("jsonArray", new JsonArrayAggregation());
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
         registry.bind("airbyteAccounts", airbyteAccounts);
+        if (settings.bool("syncrunner.check-accounts-at-startup", true)) {
+            context.addService(new AccountsCheck(context, List.of(
+                    new AccountsCheck.Provider("Airbyte", "airbyte.%s.base-url",
+                            airbyteAccounts::check),
+                    new AccountsCheck.Provider("Fivetran", "fivetran.%s.api-key",
+                            fivetranAccounts::check))));
+        }
         registry.bind("airbyteSyncs", new AirbyteSyncs(airbyteAccounts, clock,
                 settings.duration("airbyte.reconcile-clock-skew", "10s")));
     }

@@ -3,10 +3,13 @@ package io.syncrunner.airbyte;
 import io.syncrunner.auth.ApiAuthorizer;
 import io.syncrunner.auth.ClientCredentialsAuth;
 import io.syncrunner.auth.ClientCredentialsTokenClient;
+import io.syncrunner.auth.Secrets;
 import io.syncrunner.auth.TokenCache;
 import org.apache.camel.CamelContext;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -32,11 +35,29 @@ public final class AirbyteAccounts {
     private final CamelContext context;
     private final TokenCache tokens;
     private final ClientCredentialsTokenClient tokenClient;
+    /** Basic and API-key credentials per account and mode, shared by its syncs (read once, again after a 401). */
+    private final Map<String, ApiAuthorizer> stored = new ConcurrentHashMap<>();
 
     public AirbyteAccounts(CamelContext context, TokenCache tokens, ClientCredentialsTokenClient tokenClient) {
         this.context = context;
         this.tokens = tokens;
         this.tokenClient = tokenClient;
+    }
+
+    /**
+     * Resolves every setting of the account, secrets included, so that a missing environment variable or
+     * secret is reported at startup rather than at the first sync.
+     */
+    public void check(String name) {
+        AirbyteAccount account = require(name);
+        String prefix = "airbyte." + name + ".";
+        switch (account.authMode()) {
+            case CLIENT_CREDENTIALS -> requireProperty(prefix + "client-secret", name, account.authMode());
+            case BASIC -> requireProperty(prefix + "password", name, account.authMode());
+            case API_KEY -> requireProperty(prefix + "api-key", name, account.authMode());
+            default -> {
+            }
+        }
     }
 
     /** The account, or an IllegalArgumentException that says which property is missing or wrong. */
@@ -53,28 +74,32 @@ public final class AirbyteAccounts {
         baseUrl = stripTrailingSlash(baseUrl);
         Optional<String> clientId = property(prefix + "client-id");
         Optional<String> username = property(prefix + "username");
-        Optional<String> apiKey = property(prefix + "api-key");
+        // secrets (client-secret, password, api-key) are read when a call needs them, not per sync
+        boolean apiKey = Secrets.isConfigured(context, prefix + "api-key");
         AirbyteAccount.AuthMode mode = property(prefix + "auth")
                 .map(v -> AirbyteAccount.AuthMode.parse(v, prefix + "auth"))
                 .orElse(clientId.isPresent() ? AirbyteAccount.AuthMode.CLIENT_CREDENTIALS
                         : username.isPresent() ? AirbyteAccount.AuthMode.BASIC
-                        : apiKey.isPresent() ? AirbyteAccount.AuthMode.API_KEY : AirbyteAccount.AuthMode.NONE);
+                        : apiKey ? AirbyteAccount.AuthMode.API_KEY : AirbyteAccount.AuthMode.NONE);
         String tokenUrl = null;
         ApiAuthorizer authorizer;
         switch (mode) {
             case CLIENT_CREDENTIALS -> {
                 String id = clientId.orElseThrow(() -> missing(name, prefix + "client-id", mode));
-                requireProperty(prefix + "client-secret", name, mode);
                 tokenUrl = property(prefix + "token-url").map(AirbyteAccounts::stripTrailingSlash)
                         .orElse(defaultTokenUrl(baseUrl, property(prefix + "use-server-auth")));
                 Supplier<String> secret = () -> requireProperty(prefix + "client-secret", name, mode);
                 authorizer = new ClientCredentialsAuth(tokens, tokenClient, tokenUrl, id, secret,
                         "get an access token for Airbyte account '" + name + "'");
             }
-            case BASIC -> authorizer = ApiAuthorizer.basic(
-                    username.orElseThrow(() -> missing(name, prefix + "username", mode)),
-                    requireProperty(prefix + "password", name, mode));
-            case API_KEY -> authorizer = ApiAuthorizer.bearer(apiKey.orElseThrow(() -> missing(name, prefix + "api-key", mode)));
+            case BASIC -> {
+                username.orElseThrow(() -> missing(name, prefix + "username", mode));
+                authorizer = stored.computeIfAbsent(name + "|basic", k -> ApiAuthorizer.basic(
+                        () -> requireProperty(prefix + "username", name, mode),
+                        () -> requireProperty(prefix + "password", name, mode)));
+            }
+            case API_KEY -> authorizer = stored.computeIfAbsent(name + "|api-key",
+                    k -> ApiAuthorizer.bearer(() -> requireProperty(prefix + "api-key", name, mode)));
             default -> authorizer = ApiAuthorizer.NONE;
         }
         return new AirbyteAccount(name, baseUrl, mode, tokenUrl, authorizer);
@@ -97,7 +122,7 @@ public final class AirbyteAccounts {
     }
 
     private Optional<String> property(String key) {
-        return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty());
+        return Secrets.property(context, key);
     }
 
     private static String stripTrailingSlash(String url) {

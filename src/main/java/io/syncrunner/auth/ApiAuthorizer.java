@@ -1,26 +1,31 @@
 package io.syncrunner.auth;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.function.Supplier;
+
 /** Supplies the Authorization of one account's API calls. */
 public interface ApiAuthorizer {
 
-    /** The credential to send now, or null to send none. May fetch a token. */
+    /** The credential to send now, or null to send none. May fetch a token or read a secret. */
     Credential credential();
 
-    /** The API answered 401 to a call made with {@code used}: forget it if it is a cached token. */
+    /** The API answered 401 to a call made with {@code used}: forget it if it is cached. */
     default void rejected(Credential used) {
     }
 
     ApiAuthorizer NONE = () -> null;
 
-    static ApiAuthorizer basic(String username, String password) {
-        String raw = (username == null ? "" : username) + ":" + (password == null ? "" : password);
-        Credential c = new Credential("Basic " + java.util.Base64.getEncoder()
-                .encodeToString(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        return () -> c;
+    /** HTTP basic from secrets read when first needed and again after a 401 (so a rotated secret is picked up). */
+    static ApiAuthorizer basic(Supplier<String> username, Supplier<String> password) {
+        return new StoredCredential(() -> {
+            String raw = username.get() + ":" + password.get();
+            return new Credential("Basic " + Base64.getEncoder().encodeToString(raw.getBytes(StandardCharsets.UTF_8)));
+        });
     }
 
-    static ApiAuthorizer bearer(String apiKey) {
-        Credential c = new Credential("Bearer " + apiKey);
-        return () -> c;
+    /** A static bearer API key, read when first needed and again after a 401. */
+    static ApiAuthorizer bearer(Supplier<String> apiKey) {
+        return new StoredCredential(() -> new Credential("Bearer " + apiKey.get()));
     }
 }

@@ -5,6 +5,7 @@ import io.syncrunner.SyncRunner;
 import io.syncrunner.airbyte.AirbyteSyncs;
 import io.syncrunner.emulator.AirbyteEmulator;
 import io.syncrunner.emulator.FaultRule;
+import io.syncrunner.emulator.JobSnapshot;
 import io.syncrunner.support.Durations;
 import io.syncrunner.support.SyncState;
 import org.apache.camel.AsyncProducer;
@@ -228,7 +229,7 @@ public final class Bench {
         // waited for here, until the emulator has seen N trigger POSTs or every sync has ended
         await(() -> emulator.requestLog().triggers() >= n || done.getCount() == 0, Duration.ofMinutes(11));
         long triggered = Math.max(sendLoopEnd, System.nanoTime());
-        boolean allDone = done.await(11, TimeUnit.MINUTES);
+        boolean allDone = awaitCompletions(done, emulator, Duration.ofSeconds(Math.max(30, 5 * o.poll().toSeconds())));
         long finished = System.nanoTime();
         sampling.shutdown();
         sampling.awaitTermination(5, TimeUnit.SECONDS);
@@ -259,6 +260,7 @@ public final class Bench {
         line("completed/s", String.format("%.1f syncs/s", (succeeded + failures.size()) / totalSeconds));
         line("succeeded", succeeded);
         line("failed", failures.size());
+        line("runner in-flight at end", camel.getInflightRepository().size() + " exchanges");
         failures.stream().limit(5).forEach(f -> line("  failure", f));
 
         line("threads peak (all, sampled)", sampler.peakAll + " (JVM peak since start " + ManagementFactory.getThreadMXBean().getPeakThreadCount() + ")");
@@ -362,6 +364,32 @@ public final class Bench {
             }
             peakHeap = Math.max(peakHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
+    }
+
+    /**
+     * Waits for every completion callback. Gives up early when no sync completed for {@code stall} while every
+     * emulator job has already ended: the missing exchanges were lost by the runner and will never complete.
+     */
+    private static boolean awaitCompletions(CountDownLatch done, AirbyteEmulator emulator, Duration stall)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(11);
+        long lastCount = done.getCount();
+        long lastProgress = System.nanoTime();
+        while (!done.await(1, TimeUnit.SECONDS)) {
+            long now = System.nanoTime();
+            if (done.getCount() != lastCount) {
+                lastCount = done.getCount();
+                lastProgress = now;
+            } else if (now - lastProgress > stall.toNanos() && emulator.jobs().stream().allMatch(JobSnapshot::terminal)) {
+                System.out.printf("%-28s %s%n", "stalled:", lastCount + " syncs did not complete " + stall.toSeconds()
+                        + " s after the last completion, although every emulator job has ended; giving up");
+                return false;
+            }
+            if (now > deadline) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void await(BooleanSupplier condition, Duration max) {

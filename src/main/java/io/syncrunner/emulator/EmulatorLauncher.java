@@ -18,6 +18,17 @@ public final class EmulatorLauncher {
     private EmulatorLauncher() {
     }
 
+    /** Accounts "demo" of both providers, pointing at the emulators (they exist only with the emulators on). */
+    private static void defineDemoAccounts(CamelContext context, AirbyteEmulator airbyte, FivetranEmulator fivetran) {
+        var pc = context.getPropertiesComponent();
+        pc.addOverrideProperty("airbyte.demo.base-url", airbyte.selfManagedApiUrl());
+        pc.addOverrideProperty("airbyte.demo.client-id", "{{emulator.airbyte.client-id}}");
+        pc.addOverrideProperty("airbyte.demo.client-secret", "{{emulator.airbyte.client-secret}}");
+        pc.addOverrideProperty("fivetran.demo.base-url", fivetran.baseUrl());
+        pc.addOverrideProperty("fivetran.demo.api-key", "{{emulator.fivetran.api-key}}");
+        pc.addOverrideProperty("fivetran.demo.api-secret", "{{emulator.fivetran.api-secret}}");
+    }
+
     public static AirbyteEmulator startIfEnabled(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
         if (!settings.bool("emulator.enabled", false)) {
@@ -70,6 +81,7 @@ public final class EmulatorLauncher {
                     .script(e.substring(eq + 1).trim()).scheduleType("manual"));
         }
         context.getPropertiesComponent().addOverrideProperty("emulator.fivetran-url", fivetran.baseUrl());
+        defineDemoAccounts(context, emulator, fivetran);
         context.getRegistry().bind("fivetranEmulator", fivetran);
 
         context.addService(new ServiceSupport() {

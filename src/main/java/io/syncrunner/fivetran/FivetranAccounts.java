@@ -1,6 +1,7 @@
 package io.syncrunner.fivetran;
 
 import io.syncrunner.auth.ApiAuthorizer;
+import io.syncrunner.auth.Secrets;
 import io.syncrunner.support.RequestBudget;
 import org.apache.camel.CamelContext;
 
@@ -30,6 +31,8 @@ public final class FivetranAccounts {
 
     private final CamelContext context;
     private final Map<String, RequestBudget> budgets = new ConcurrentHashMap<>();
+    /** Credentials per account, shared by its syncs: read once, and again after a 401 (rotation). */
+    private final Map<String, ApiAuthorizer> credentials = new ConcurrentHashMap<>();
 
     public FivetranAccounts(CamelContext context) {
         this.context = context;
@@ -43,16 +46,31 @@ public final class FivetranAccounts {
             throw new IllegalArgumentException("'" + name + "' is not an account name: use letters, digits, - and _");
         }
         String prefix = "fivetran." + name + ".";
-        String key = property(prefix + "api-key").orElseThrow(() -> new IllegalArgumentException(
-                "Unknown Fivetran account '" + name + "': property " + prefix + "api-key is not set"));
-        String secret = property(prefix + "api-secret").orElseThrow(() -> new IllegalArgumentException(
-                "Fivetran account '" + name + "' has no secret: property " + prefix + "api-secret is not set"));
+        // the key and secret are read when a call needs them (and again after a 401), not per sync
+        if (!Secrets.isConfigured(context, prefix + "api-key")) {
+            throw new IllegalArgumentException("Unknown Fivetran account '" + name + "': property " + prefix
+                    + "api-key is not set");
+        }
         String baseUrl = property(prefix + "base-url").orElse(DEFAULT_BASE_URL).replaceAll("/+$", "");
         int perHour = property(prefix + "requests-per-hour").map(v -> parseInt(v, prefix + "requests-per-hour"))
                 .orElse(15_000);
         RequestBudget budget = budgets.computeIfAbsent(name + "|" + perHour,
                 k -> new RequestBudget(perHour, Duration.ofHours(1)));
-        return new Account(name, baseUrl, ApiAuthorizer.basic(key, secret), budget);
+        ApiAuthorizer auth = credentials.computeIfAbsent(name, k -> ApiAuthorizer.basic(
+                () -> required(prefix + "api-key", name), () -> required(prefix + "api-secret", name)));
+        return new Account(name, baseUrl, auth, budget);
+    }
+
+    /** Resolves every setting of the account, secrets included (startup check). */
+    public void check(String name) {
+        require(name);
+        required("fivetran." + name + ".api-key", name);
+        required("fivetran." + name + ".api-secret", name);
+    }
+
+    private String required(String key, String account) {
+        return property(key).orElseThrow(() -> new IllegalArgumentException(
+                "Fivetran account '" + account + "' needs property " + key + ", which is not set"));
     }
 
     /** The group a webhook of the account is registered for. */
@@ -62,7 +80,7 @@ public final class FivetranAccounts {
     }
 
     private Optional<String> property(String key) {
-        return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty());
+        return Secrets.property(context, key);
     }
 
     private static int parseInt(String v, String key) {

@@ -742,6 +742,8 @@ class FivetranEmulatorTest {
         assertThat(live.runs(CONN2)).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo("succeeded"));
         assertThat(otherGroupHook.hits).isEmpty();
         assertThat(inactiveHook.hits).isEmpty();
+        // the delivery is recorded once the receiver has answered, just after it counted the hit
+        await().atMost(Duration.ofSeconds(5)).until(() -> !live.webhookDeliveries().isEmpty());
         assertThat(live.webhookDeliveries()).extracting(WebhookDelivery::connectorId).containsExactly(CONN);
     }
 

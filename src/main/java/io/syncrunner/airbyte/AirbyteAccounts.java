@@ -116,9 +116,9 @@ public final class AirbyteAccounts {
         return property(key).orElseThrow(() -> missing(account, key, mode));
     }
 
-    private static IllegalArgumentException missing(String account, String key, AirbyteAccount.AuthMode mode) {
+    private IllegalArgumentException missing(String account, String key, AirbyteAccount.AuthMode mode) {
         return new IllegalArgumentException("Airbyte account '" + account + "' uses " + mode.name().toLowerCase()
-                .replace('_', '-') + " auth but property " + key + " is not set");
+                .replace('_', '-') + " auth but property " + key + " is not set" + Secrets.whyEmpty(context, key));
     }
 
     private Optional<String> property(String key) {

@@ -59,8 +59,9 @@ public final class AccountsCheck extends ServiceSupport {
             for (String name : names) {
                 String definingKey = String.format(p.definingKeyFormat(), name);
                 try {
-                    if (Secrets.property(context, definingKey).isEmpty()) {
-                        continue;
+                    if (Secrets.property(context, definingKey).isEmpty()
+                            && !Secrets.requiresReference(context, definingKey)) {
+                        continue; // not configured, e.g. "default" when its optional variables are unset
                     }
                     p.check().accept(name);
                     checked++;

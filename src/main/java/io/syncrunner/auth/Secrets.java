@@ -2,28 +2,31 @@ package io.syncrunner.auth;
 
 import org.apache.camel.CamelContext;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads settings that may hold secrets ({@code {{env:NAME}}}, {@code {{aws:secret#field}}}) and turns a failure
- * to resolve one into a message that names the property and where its value was looked for, never the value.
+ * Reads settings that may hold secrets ({@code {{env:NAME}}}, {@code {{aws:secret#field}}}). When one cannot be
+ * resolved, or resolves to nothing, the message names the property and where its value was looked for (from
+ * the property's raw text), never the value: the underlying errors are not passed on, since some of them
+ * quote the secret (a non-JSON secret's first word, for one).
  */
 public final class Secrets {
-    private static final Pattern ENV = Pattern.compile("\\[env:([^\\]:]+)");
-    private static final Pattern AWS = Pattern.compile("\\[aws:([^\\]#:]+)(?:#([^\\]:]+))?");
+    private static final Pattern ENV = Pattern.compile("\\{\\{env:([^}:]+)");
+    private static final Pattern AWS = Pattern.compile("\\{\\{aws:([^}#:@]+)(?:#([^}:@]+))?");
 
     private Secrets() {
     }
 
-    /** The trimmed value, or empty when unset or blank. */
+    /** The trimmed value, or empty when unset or blank; a failure to resolve is explained (see class doc). */
     public static Optional<String> property(CamelContext context, String key) {
         try {
             return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty());
         } catch (RuntimeException e) {
-            // the cause is left out on purpose: some of its messages quote the secret (e.g. a non-JSON secret)
-            throw new IllegalArgumentException(describe(key, e));
+            throw new IllegalArgumentException(describeFailure(context, key, e));
         }
     }
 
@@ -32,37 +35,78 @@ public final class Secrets {
      * called). {@code {{env:X:}}} counts as configured; its value is only read when it is needed.
      */
     public static boolean isConfigured(CamelContext context, String key) {
-        Object raw = context.getPropertiesComponent().loadProperties(k -> k.equals(key)).get(key);
-        return raw != null && !raw.toString().isBlank();
+        String raw = raw(context, key);
+        return raw != null && !raw.isBlank();
     }
 
-    /** A message for a property that could not be resolved. */
-    public static String describe(String key, Throwable failure) {
-        String all = chain(failure);
-        Matcher env = ENV.matcher(all);
-        if (env.find()) {
-            return "Property " + key + " needs environment variable " + env.group(1) + ", which is not set";
-        }
-        Matcher aws = AWS.matcher(all);
-        if (aws.find()) {
+    /**
+     * Whether the property's raw text requires a value from the environment or AWS (a reference without a
+     * default, e.g. {@code {{env:KEY}}}), as opposed to an optional one ({@code {{env:KEY:}}}).
+     */
+    public static boolean requiresReference(CamelContext context, String key) {
+        String raw = raw(context, key);
+        return raw != null && Pattern.compile("\\{\\{(env|aws):[^}:]+}}").matcher(raw).find();
+    }
+
+    /** Why a configured property came out empty: "(environment variable X is not set)", or "". */
+    public static String whyEmpty(CamelContext context, String key) {
+        List<String> sources = sources(raw(context, key));
+        return sources.isEmpty() ? "" : " (" + String.join(", ", sources) + " is not set or empty)";
+    }
+
+    static String describeFailure(CamelContext context, String key, Throwable failure) {
+        String raw = raw(context, key);
+        String chain = chain(failure);
+        Matcher aws = raw == null ? null : AWS.matcher(raw);
+        if (aws != null && aws.find()) {
             String secret = aws.group(1);
             String field = aws.group(2);
-            if (all.contains("ResourceNotFoundException") || all.contains("can't find the specified secret")) {
+            if (chain.contains("can't find the specified secret") || chain.contains("ResourceNotFound")) {
                 return "Property " + key + " needs AWS Secrets Manager secret '" + secret + "', which was not found"
                         + " (check its name and camel.vault.aws.region)";
             }
-            if (all.contains("JSON") || all.contains("Json") || all.contains("json")) {
+            if (chain.contains("Unrecognized token") || chain.contains("JsonParse") || chain.contains("JSON")) {
                 return "Property " + key + " needs field '" + field + "' of AWS Secrets Manager secret '" + secret
                         + "', but the secret is not a JSON object";
             }
-            if (field != null) {
+            if (chain.contains("returned null value")) {
                 return "Property " + key + " needs field '" + field + "' of AWS Secrets Manager secret '" + secret
-                        + "', which could not be read (" + firstLine(failure) + ")";
+                        + "', which the secret does not have (or not as a string)";
+            }
+            if (chain.contains("requires setting AWS credentials")) {
+                return "Property " + key + " needs AWS Secrets Manager secret '" + secret + "', but no AWS credentials"
+                        + " are configured (camel.vault.aws.*)";
             }
             return "Property " + key + " needs AWS Secrets Manager secret '" + secret + "', which could not be read ("
-                    + firstLine(failure) + ")";
+                    + rootType(failure) + ")";
         }
-        return "Property " + key + " could not be resolved: " + firstLine(failure);
+        Matcher env = raw == null ? null : ENV.matcher(raw);
+        if (env != null && env.find()) {
+            return "Property " + key + " needs environment variable " + env.group(1) + ", which is not set";
+        }
+        return "Property " + key + " could not be resolved (" + rootType(failure) + ")";
+    }
+
+    private static List<String> sources(String raw) {
+        List<String> out = new ArrayList<>();
+        if (raw == null) {
+            return out;
+        }
+        Matcher env = ENV.matcher(raw);
+        while (env.find()) {
+            out.add("environment variable " + env.group(1));
+        }
+        Matcher aws = AWS.matcher(raw);
+        while (aws.find()) {
+            out.add(aws.group(2) == null ? "AWS Secrets Manager secret '" + aws.group(1) + "'"
+                    : "field '" + aws.group(2) + "' of AWS Secrets Manager secret '" + aws.group(1) + "'");
+        }
+        return out;
+    }
+
+    private static String raw(CamelContext context, String key) {
+        Object raw = context.getPropertiesComponent().loadProperties(k -> k.equals(key)).get(key);
+        return raw == null ? null : raw.toString();
     }
 
     private static String chain(Throwable t) {
@@ -73,13 +117,11 @@ public final class Secrets {
         return sb.toString();
     }
 
-    private static String firstLine(Throwable t) {
+    private static String rootType(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
+        return root.getClass().getSimpleName();
     }
 }

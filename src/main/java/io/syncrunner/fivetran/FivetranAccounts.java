@@ -70,7 +70,8 @@ public final class FivetranAccounts {
 
     private String required(String key, String account) {
         return property(key).orElseThrow(() -> new IllegalArgumentException(
-                "Fivetran account '" + account + "' needs property " + key + ", which is not set"));
+                "Fivetran account '" + account + "' needs property " + key + ", which is not set"
+                        + Secrets.whyEmpty(context, key)));
     }
 
     /** The group a webhook of the account is registered for. */

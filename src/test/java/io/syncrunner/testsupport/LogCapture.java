@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public class LogCapture extends AppenderBase<ILoggingEvent> {
     private static final List<String> LINES = new CopyOnWriteArrayList<>();
+    private static final java.util.Set<String> SECRETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Encoder<ILoggingEvent> encoder;
 
     public void setEncoder(Encoder<ILoggingEvent> encoder) {
@@ -24,6 +25,16 @@ public class LogCapture extends AppenderBase<ILoggingEvent> {
     @Override
     protected void append(ILoggingEvent event) {
         LINES.add(new String(encoder.encode(event), StandardCharsets.UTF_8));
+    }
+
+    /** Registers secret values used by a test, for the scan of the whole suite's log (WholeSuiteLogScanTest). */
+    public static void registerSecrets(java.util.Collection<String> secrets) {
+        secrets.stream().filter(s -> s != null && !s.isEmpty()).forEach(SECRETS::add);
+    }
+
+    /** Every secret registered so far. */
+    public static java.util.Set<String> secrets() {
+        return java.util.Set.copyOf(SECRETS);
     }
 
     /** Every line logged so far. */

@@ -60,6 +60,7 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
         p.put("airbyte.test.client-id", CLIENT_ID);
         p.put("airbyte.test.client-secret", CLIENT_SECRET);
         p.putAll(moreProperties());
+        LogCapture.registerSecrets(secrets());
         return p;
     }
 

@@ -16,6 +16,8 @@ import io.syncrunner.support.JsonArrayAggregation;
 import io.syncrunner.support.RetryAfter;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spi.ThreadPoolProfile;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -41,8 +43,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         AirbyteAccounts airbyteAccounts = new AirbyteAccounts(context, tokens, tokenClient);
         FivetranAccounts fivetranAccounts = new FivetranAccounts(context);
 
-        var scheduler = context.getExecutorServiceManager().newScheduledThreadPool(this, "SyncWaiter",
-                (int) settings.longValue("syncrunner.wait.threads", 8));
+        // an unbounded queue: every waiting sync is one scheduled task (Camel's default limit of 1000 would
+        // reject the 1001st parked sync)
+        ThreadPoolProfile waitPool = new ThreadPoolProfileBuilder("SyncWaiter")
+                .poolSize((int) settings.longValue("syncrunner.wait.threads", 32)).maxQueueSize(-1).build();
+        var scheduler = context.getExecutorServiceManager().newScheduledThreadPool(this, "SyncWaiter", waitPool);
         SyncWaiter waiter = new SyncWaiter(scheduler);
 
         var registry = context.getRegistry();

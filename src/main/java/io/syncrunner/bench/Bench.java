@@ -141,10 +141,9 @@ public final class Bench {
         if (!o.apiLatency().isZero()) {
             emulator.faults().add(FaultRule.on("*", "/jobs.*").delay(o.apiLatency()));
         }
-        Main main = new Main(SyncRunner.class);
+        Main main = new Main();
         main.setPropertyPlaceholderLocations(SyncRunner.DEFAULT_PROPERTIES);
         main.addOverrideProperty("emulator.enabled", "false");
-        main.addOverrideProperty("example.enabled", "false");
         main.addOverrideProperty("example.workflow.enabled", "false");
         main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
         // the runner's own HTTP server (webhooks) on a free loopback port, so a bench never collides with a runner

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,17 +51,31 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
         long delay = Math.max(0, exchange.getProperty(SyncState.NEXT_POLL_DELAY, 0L, Long.class));
         String key = exchange.getProperty(WAKE_KEY, String.class);
         Parked p = new Parked(exchange, callback, key);
-        if (key != null) {
-            Recent r = recent.get(key);
-            Long since = exchange.getProperty(SIGNALS_SINCE, Long.class);
-            if (r != null && since != null && r.at() >= since) {
-                scheduler.execute(() -> p.wake("signal", r.payload()));
-                return false;
+        try {
+            if (key != null) {
+                Recent r = recent.get(key);
+                Long since = exchange.getProperty(SIGNALS_SINCE, Long.class);
+                if (r != null && since != null && r.at() >= since) {
+                    scheduler.execute(() -> p.wake("signal", r.payload()));
+                    return false;
+                }
+                parked.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(p);
             }
-            parked.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(p);
+            p.timer = scheduler.schedule(() -> p.wake("poll", null), delay, TimeUnit.MILLISECONDS);
+            return false;
+        } catch (RejectedExecutionException e) {
+            // only while the runner stops: fail the sync visibly rather than leave it parked for ever
+            if (key != null) {
+                Set<Parked> set = parked.get(key);
+                if (set != null) {
+                    set.remove(p);
+                }
+            }
+            exchange.setException(new IllegalStateException("The runner is stopping: the wait for the next poll"
+                    + " of this sync could not be scheduled", e));
+            callback.done(true);
+            return true;
         }
-        p.timer = scheduler.schedule(() -> p.wake("poll", null), delay, TimeUnit.MILLISECONDS);
-        return false;
     }
 
     /**
@@ -76,10 +91,14 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
         }
         int n = 0;
         for (Parked p : waiting) {
+            try {
+                scheduler.execute(() -> p.wake("signal", payload));
+            } catch (RejectedExecutionException e) {
+                p.wake("signal", payload); // the scheduler is stopping: continue it here rather than lose it
+            }
             if (p.timer != null) {
                 p.timer.cancel(false);
             }
-            scheduler.execute(() -> p.wake("signal", payload));
             n++;
         }
         return n;

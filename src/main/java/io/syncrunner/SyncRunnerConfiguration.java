@@ -9,6 +9,8 @@ import io.syncrunner.emulator.EmulatorLauncher;
 import io.syncrunner.fivetran.FivetranAccounts;
 import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.fivetran.FivetranWebhooks;
+import io.syncrunner.runs.SyncApi;
+import io.syncrunner.runs.SyncRuns;
 import io.syncrunner.support.SyncWaiter;
 import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.Durations;
@@ -61,6 +63,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("tokenCache", tokens);
         registry.bind("apiCall", new ApiCall(clock));
         registry.bind("jsonArray", new JsonArrayAggregation());
+        SyncRuns runs = new SyncRuns(clock, (int) settings.longValue("syncrunner.runs.retained", 10_000));
+        registry.bind("syncRuns", runs);
+        registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
         registry.bind("airbyteAccounts", airbyteAccounts);
         if (settings.bool("syncrunner.check-accounts-at-startup", true)) {

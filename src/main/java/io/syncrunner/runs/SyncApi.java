@@ -1,0 +1,107 @@
+package io.syncrunner.runs;
+
+import io.syncrunner.support.Json;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP face of {@link SyncRuns} (routes/sync-api.yaml): {@code POST /api/syncs} accepts a sync request
+ * (202 with its run id, or 200 with the existing run for a repeated idempotency key), {@code GET
+ * /api/syncs/{runId}} shows a run, {@code GET /api/syncs} lists them. Every call needs
+ * {@code Authorization: Bearer <syncrunner.api.token>}; errors are JSON {@code {"error": "..."}}.
+ */
+public final class SyncApi {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncApi.class);
+
+    private final SyncRuns runs;
+    private final Supplier<String> token;
+    private final Clock clock;
+
+    public SyncApi(SyncRuns runs, Supplier<String> token, Clock clock) {
+        this.runs = runs;
+        this.token = token;
+        this.clock = clock;
+    }
+
+    public static final String AUTHORIZED = "syncApiAuthorized";
+
+    /**
+     * Sets {@value #AUTHORIZED}: true if the bearer token matches (compared in constant time); otherwise the
+     * answer is already a 401, and the route goes no further.
+     */
+    public void authorize(Exchange ex) {
+        ex.setProperty(AUTHORIZED, authorized(ex));
+    }
+
+    private boolean authorized(Exchange ex) {
+        String expected = token.get();
+        String header = ex.getMessage().getHeader("Authorization", String.class);
+        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+        boolean ok = expected != null && !expected.isEmpty() && MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+        if (!ok) {
+            reply(ex, 401, error(expected == null || expected.isEmpty()
+                    ? "the sync API is closed: set syncrunner.api.token to open it"
+                    : "missing or wrong bearer token"));
+            ex.getMessage().setHeader("WWW-Authenticate", "Bearer");
+        }
+        return ok;
+    }
+
+    /** Accepts the body as a sync request: 202 (new run), 200 (same idempotency key), 400 (invalid), 415. */
+    public void accept(Exchange ex) {
+        String type = ex.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
+        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            ex.setProperty(SyncRuns.DUPLICATE, true); // nothing to run
+            reply(ex, 415, error("Send the sync request as JSON with Content-Type: application/json (got '"
+                    + type + "')"));
+            return;
+        }
+        try {
+            SyncRuns.Acceptance a = runs.accept(ex);
+            var body = SyncRuns.describe(a.run(), clock);
+            body.put("duplicate", a.duplicate());
+            body.put("href", "/api/syncs/" + a.run().runId());
+            reply(ex, a.duplicate() ? 200 : 202, Json.write(body));
+            if (a.duplicate()) {
+                LOG.info("Sync request with idempotency key already accepted as run {}: nothing started",
+                        a.run().runId());
+            }
+        } catch (InvalidSyncRequestException e) {
+            ex.setProperty(SyncRuns.DUPLICATE, true); // nothing to run
+            reply(ex, 400, error(e.getMessage()));
+        }
+    }
+
+    public void get(Exchange ex) {
+        String id = ex.getMessage().getHeader("runId", String.class);
+        SyncRun run = id == null ? null : runs.get(id);
+        if (run == null) {
+            reply(ex, 404, error("No run " + id));
+        } else {
+            reply(ex, 200, Json.write(SyncRuns.describe(run, clock)));
+        }
+    }
+
+    public void list(Exchange ex) {
+        reply(ex, 200, Json.write(runs.describeAll(runs.list(r -> true), clock)));
+    }
+
+    private static void reply(Exchange ex, int status, String json) {
+        var m = ex.getMessage();
+        m.removeHeaders("*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        m.setBody(json);
+    }
+
+    private static String error(String message) {
+        return Json.write(java.util.Map.of("error", message));
+    }
+}

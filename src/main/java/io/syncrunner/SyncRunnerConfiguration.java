@@ -24,6 +24,7 @@ import org.apache.camel.spi.ThreadPoolProfile;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Binds the runner's beans (named as the routes use them) and, on the embedded default, starts the bundled
@@ -63,7 +64,8 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("tokenCache", tokens);
         registry.bind("apiCall", new ApiCall(clock));
         registry.bind("jsonArray", new JsonArrayAggregation());
-        SyncRuns runs = new SyncRuns(clock, (int) settings.longValue("syncrunner.runs.retained", 10_000));
+        SyncRuns runs = new SyncRuns(clock, (int) settings.longValue("syncrunner.runs.retained", 10_000), Map.of(
+                "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));

@@ -30,10 +30,16 @@ public final class SyncRuns {
     private final Map<String, String> byKey = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int retained;
+    private final Map<String, java.util.function.Consumer<String>> accountChecks;
 
-    public SyncRuns(Clock clock, int retained) {
+    /**
+     * @param accountChecks per provider, a check that throws IllegalArgumentException (with a message naming
+     *                      the missing setting) when the account is not configured
+     */
+    public SyncRuns(Clock clock, int retained, Map<String, java.util.function.Consumer<String>> accountChecks) {
         this.clock = clock;
         this.retained = retained;
+        this.accountChecks = accountChecks;
     }
 
     /** An accepted request: its run, and whether that run already existed (same idempotency key). */
@@ -46,6 +52,11 @@ public final class SyncRuns {
      */
     public Acceptance accept(Exchange ex) {
         SyncRequest request = SyncRequest.parse(ex.getMessage().getBody(String.class));
+        try {
+            accountChecks.getOrDefault(request.provider(), a -> { }).accept(request.account());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSyncRequestException(e.getMessage());
+        }
         Acceptance a = accept(request);
         ex.setProperty(RUN_ID, a.run().runId());
         ex.setProperty(DUPLICATE, a.duplicate());

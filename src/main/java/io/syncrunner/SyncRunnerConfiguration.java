@@ -9,6 +9,7 @@ import io.syncrunner.emulator.EmulatorLauncher;
 import io.syncrunner.fivetran.FivetranAccounts;
 import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.fivetran.FivetranWebhooks;
+import io.syncrunner.runs.DeadLetters;
 import io.syncrunner.runs.SyncApi;
 import io.syncrunner.runs.SyncRuns;
 import io.syncrunner.support.SyncWaiter;
@@ -67,6 +68,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         SyncRuns runs = new SyncRuns(clock, (int) settings.longValue("syncrunner.runs.retained", 10_000), Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
+        registry.bind("deadLetters", new DeadLetters());
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
         registry.bind("airbyteAccounts", airbyteAccounts);

@@ -9,13 +9,11 @@ import io.syncrunner.emulator.EmulatorHttp.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -33,15 +31,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.syncrunner.emulator.EmulatorHttp.has;
-import static io.syncrunner.emulator.EmulatorHttp.normalize;
 import static io.syncrunner.emulator.EmulatorHttp.readJson;
 import static io.syncrunner.emulator.EmulatorHttp.text;
 
@@ -66,7 +60,7 @@ import static io.syncrunner.emulator.EmulatorHttp.text;
  * }
  * }</pre>
  */
-public final class AirbyteEmulator implements AutoCloseable {
+public final class AirbyteEmulator extends AbstractEmulator {
 
     /** Cloud-style (and old standalone API server) prefix. */
     public static final String CLOUD_PREFIX = "/v1";
@@ -75,7 +69,7 @@ public final class AirbyteEmulator implements AutoCloseable {
     /** Config-API style token endpoint (answers only access_token). */
     public static final String CONFIG_TOKEN_PATH = "/api/v1/applications/token";
     /** Prefix of the admin endpoints (never authenticated, never faulted, not recorded). */
-    public static final String ADMIN_PREFIX = "/__emulator";
+    public static final String ADMIN_PREFIX = AbstractEmulator.ADMIN_PREFIX;
     /** Default token lifetime. */
     public static final Duration DEFAULT_TOKEN_TTL = Duration.ofSeconds(180);
     /** Default worker-thread count. */
@@ -93,13 +87,6 @@ public final class AirbyteEmulator implements AutoCloseable {
     private static final Pattern ORDER_BY = Pattern.compile("([a-zA-Z0-9]+)\\|(ASC|DESC)");
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
-    static {
-        EmulatorHttp.enableNoDelay();
-    }
-
-    private final int requestedPort;
-    private final int threads;
-    private final Clock clock;
     private final Map<String, String> clients = new ConcurrentHashMap<>();
     private final Set<String> apiKeys = ConcurrentHashMap.newKeySet();
     private volatile String basicUser;
@@ -112,11 +99,7 @@ public final class AirbyteEmulator implements AutoCloseable {
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Long, EmulatedJob> jobs = new ConcurrentSkipListMap<>();
     private final AtomicLong jobIds = new AtomicLong();
-    private final Faults faults = new Faults();
-    private final RequestLog requestLog;
     private final SecureRandom random = new SecureRandom();
-
-    private volatile EmulatorHttp.Server server;
 
     private static final class Connection {
         final String id;
@@ -138,9 +121,7 @@ public final class AirbyteEmulator implements AutoCloseable {
     }
 
     private AirbyteEmulator(Builder b) {
-        this.requestedPort = b.port;
-        this.threads = b.threads;
-        this.clock = b.clock;
+        super("Airbyte emulator", "airbyte-emulator", b);
         this.clients.putAll(b.clients);
         this.apiKeys.addAll(b.apiKeys);
         this.basicUser = b.basicUser;
@@ -148,7 +129,6 @@ public final class AirbyteEmulator implements AutoCloseable {
         this.requireAuth = b.requireAuth;
         this.tokenTtl = b.tokenTtl;
         this.cancelDelay = b.cancelDelay;
-        this.requestLog = new RequestLog(b.requestLogLimit);
     }
 
     /** Returns a builder with the defaults: random port, 32 threads, Basic airbyte/password, token TTL 180 s, auth required. */
@@ -164,38 +144,9 @@ public final class AirbyteEmulator implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ lifecycle
 
     /** Binds 127.0.0.1 on the configured port and starts serving; returns this. */
-    public synchronized AirbyteEmulator start() {
-        if (server != null) {
-            throw new IllegalStateException("emulator already started");
-        }
-        this.server = EmulatorHttp.start("Airbyte emulator", requestedPort, threads, "airbyte-emulator", this::handle);
-        LOG.debug("Airbyte emulator listening on {}", baseUrl());
+    public AirbyteEmulator start() {
+        startServer();
         return this;
-    }
-
-    /** Stops the server immediately and its worker threads; safe to call twice. */
-    @Override
-    public synchronized void close() {
-        EmulatorHttp.Server s = server;
-        server = null;
-        if (s != null) {
-            s.stop();
-        }
-        LOG.debug("Airbyte emulator stopped");
-    }
-
-    /** The bound port (after {@link #start()}). */
-    public int port() {
-        EmulatorHttp.Server s = server;
-        if (s == null) {
-            throw new IllegalStateException("emulator not started");
-        }
-        return s.port();
-    }
-
-    /** {@code http://127.0.0.1:<port>} (no prefix). */
-    public String baseUrl() {
-        return "http://127.0.0.1:" + port();
     }
 
     /** {@code http://127.0.0.1:<port>/v1}: the Cloud-style API base. */
@@ -237,10 +188,7 @@ public final class AirbyteEmulator implements AutoCloseable {
 
     /** Sets the lifetime of tokens issued from now on (e.g. {@code Duration.ofSeconds(1)} in tests). */
     public AirbyteEmulator setTokenTtl(Duration ttl) {
-        if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("token TTL must be positive");
-        }
-        this.tokenTtl = ttl;
+        this.tokenTtl = checkedTokenTtl(ttl);
         return this;
     }
 
@@ -256,10 +204,7 @@ public final class AirbyteEmulator implements AutoCloseable {
 
     /** Sets how long after a DELETE /jobs/{id} the job turns cancelled (0 = immediately). */
     public AirbyteEmulator setCancelDelay(Duration delay) {
-        if (delay == null || delay.isNegative()) {
-            throw new IllegalArgumentException("cancel delay must be >= 0");
-        }
-        this.cancelDelay = delay;
+        this.cancelDelay = checkedCancelDelay(delay);
         return this;
     }
 
@@ -272,11 +217,6 @@ public final class AirbyteEmulator implements AutoCloseable {
     /** Issues a token for a client directly (no HTTP call, not recorded); the client need not be registered. */
     public String issueToken(String clientId) {
         return newToken(clientId, clock.instant());
-    }
-
-    /** The fault registry: add rules to inject errors, delays and dropped connections. */
-    public Faults faults() {
-        return faults;
     }
 
     // ------------------------------------------------------------------------------------------------ connections
@@ -333,34 +273,9 @@ public final class AirbyteEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ inspection
 
-    /** Snapshot of all recorded requests, oldest first (admin calls are not recorded). */
-    public List<RecordedRequest> requests() {
-        return requestLog.snapshot();
-    }
-
-    /** The request log itself. */
-    public RequestLog requestLog() {
-        return requestLog;
-    }
-
-    /** Number of recorded requests with this method ({@code "*"} any) whose path (with or without prefix) fully matches the regex. */
-    public long count(String method, String pathRegex) {
-        return requestLog.count(method, pathRegex);
-    }
-
     /** Number of calls to the token endpoints. */
     public long tokenRequests() {
-        return requestLog.tokenRequests();
-    }
-
-    /** Number of POST /jobs calls whose body named this connection, including ones answered with a fault. */
-    public long triggerCount(String connectionId) {
-        return requestLog.triggerCount(connectionId);
-    }
-
-    /** Forgets the recorded requests and resets the request counters. */
-    public void clearRequests() {
-        requestLog.clear();
+        return requestLog().tokenRequests();
     }
 
     /** Snapshot of all jobs, by id. */
@@ -389,6 +304,7 @@ public final class AirbyteEmulator implements AutoCloseable {
     }
 
     /** Counters: requests, tokenRequests, triggers, faultsInjected, jobs, jobsByStatus. */
+    @Override
     public Map<String, Object> stats() {
         Map<String, Long> byStatus = new TreeMap<>();
         Instant now = clock.instant();
@@ -396,10 +312,10 @@ public final class AirbyteEmulator implements AutoCloseable {
             byStatus.merge(j.statusAt(now), 1L, Long::sum);
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requests", requestLog.total());
-        m.put("tokenRequests", requestLog.tokenRequests());
-        m.put("triggers", requestLog.triggers());
-        m.put("faultsInjected", faults.injectedCount());
+        m.put("requests", requestLog().total());
+        m.put("tokenRequests", requestLog().tokenRequests());
+        m.put("triggers", requestLog().triggers());
+        m.put("faultsInjected", faults().injectedCount());
         m.put("jobs", (long) jobs.size());
         m.put("jobsByStatus", byStatus);
         return m;
@@ -407,72 +323,29 @@ public final class AirbyteEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ dispatch
 
-    private void handle(HttpExchange ex) {
-        long started = System.nanoTime();
-        Instant at = clock.instant();
-        String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-        String path = normalize(ex.getRequestURI().getPath());
-        String query = ex.getRequestURI().getRawQuery();
-        boolean admin = path.equals(ADMIN_PREFIX) || path.startsWith(ADMIN_PREFIX + "/");
-        Route route = admin ? null : route(path);
-        String apiPath = route == null ? path : route.apiPath();
-        AuthKind auth = AuthKind.NONE;
-        String connectionId = null;
-        Optional<FaultRule> fault = Optional.empty();
-        boolean recorded = admin;
-        try {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            if (admin) {
-                EmulatorHttp.answer(ex, safely(() -> handleAdmin(method, path.substring(ADMIN_PREFIX.length()), query, body)));
-                return;
-            }
-            auth = classify(ex.getRequestHeaders().getFirst("Authorization"));
-            if ("POST".equals(method) && "/jobs".equals(apiPath)) {
-                connectionId = connectionIdOf(body);
-            }
-            AuthKind requestAuth = auth;
-            Supplier<Reply> processing = () -> process(method, route, path, query, requestAuth, body, ex);
-            fault = faults.select(method, apiPath);
-            // null reply = drop the connection
-            Reply reply = fault.isEmpty() ? safely(processing) : applyFault(fault.get(), processing);
-            // record before answering so that a client seeing the answer also sees the log entry
-            record(at, started, method, path, apiPath, query, auth, reply == null ? 0 : reply.status(), fault,
-                    connectionId);
-            recorded = true;
-            EmulatorHttp.answer(ex, reply);
-        } catch (IOException e) {
-            LOG.debug("{} {}: I/O error: {}", method, path, e.toString());
-        } finally {
-            ex.close();
-            if (!recorded) {
-                record(at, started, method, path, apiPath, query, auth, -1, fault, connectionId);
-            }
-        }
+    @Override
+    String apiPath(String path) {
+        Route route = route(path);
+        return route == null ? path : route.apiPath();
     }
 
-    private void record(Instant at, long startedNanos, String method, String path, String apiPath, String query,
-                        AuthKind auth, int status, Optional<FaultRule> fault, String connectionId) {
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-        requestLog.add(new RecordedRequest(at, method, path, apiPath, query, auth, status, fault.isPresent(),
-                connectionId, ms));
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} -> {}{} ({} ms, auth {})", method, path, status == 0 ? "dropped" : status,
-                    fault.map(f -> " [fault " + f.id() + "]").orElse(""), ms, auth);
-        }
+    /** POST /jobs asks for a sync whatever its body says (the connection is the one the body names). */
+    @Override
+    boolean isTriggerPath(String method, String apiPath) {
+        return "POST".equals(method) && "/jobs".equals(apiPath);
     }
 
-    /** Applies a fault; returns the reply to send, or null to drop the connection. */
-    private Reply applyFault(FaultRule rule, Supplier<Reply> processing) {
-        return EmulatorHttp.applyFault(rule, () -> {
-            Reply real = safely(processing);
-            if (rule.isAfterProcessing()) {
-                LOG.debug("fault {}: processed for real ({}) before replacing the answer", rule.id(), real.status());
-            }
-            return real;
-        }, AirbyteEmulator::faultReply);
+    @Override
+    Accepted accept(String method, String path, String apiPath, String query, HttpExchange ex, byte[] body) {
+        AuthKind auth = classify(ex.getRequestHeaders().getFirst("Authorization"));
+        boolean trigger = isTriggerPath(method, apiPath);
+        String connectionId = trigger ? connectionIdOf(body) : null;
+        Route route = route(path);
+        return new Accepted(auth, connectionId, trigger, () -> process(method, route, path, query, auth, body, ex));
     }
 
-    private static Reply faultReply(FaultRule rule) {
+    @Override
+    Reply faultReply(FaultRule rule) {
         int status = rule.status();
         if (rule.body() != null) {
             return new Reply(status, APPLICATION_JSON, rule.body().getBytes(StandardCharsets.UTF_8), Map.of());
@@ -483,14 +356,10 @@ public final class AirbyteEmulator implements AutoCloseable {
         return genericProblem(status, "Injected fault");
     }
 
-    private Reply safely(Supplier<Reply> s) {
-        try {
-            return s.get();
-        } catch (RuntimeException e) {
-            LOG.debug("emulator handler failed", e);
-            return problem(500, "unexpected-problem", ERRORS, "An unexpected problem has occurred.",
-                    Map.of("message", String.valueOf(e.getMessage())));
-        }
+    @Override
+    Reply unexpectedError(RuntimeException e) {
+        return problem(500, "unexpected-problem", ERRORS, "An unexpected problem has occurred.",
+                Map.of("message", String.valueOf(e.getMessage())));
     }
 
     private static Route route(String path) {
@@ -906,23 +775,9 @@ public final class AirbyteEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ admin
 
-    private Reply handleAdmin(String method, String path, String query, byte[] body) {
-        String p = normalize(path);
-        switch (method + " " + p) {
-            case "GET /requests":
-                return Reply.json(200, requestLog.snapshot().stream().map(EmulatorHttp::requestMap).toList());
-            case "DELETE /requests":
-                requestLog.clear();
-                return Reply.json(200, Map.of("cleared", true));
-            case "GET /faults":
-                return Reply.json(200, faults.rules().stream().map(FaultRule::toMap).toList());
-            case "POST /faults":
-                return adminAddFault(body);
-            case "DELETE /faults": {
-                int n = faults.rules().size();
-                faults.clear();
-                return Reply.json(200, Map.of("cleared", n));
-            }
+    @Override
+    Reply handleOwnAdmin(String method, String path, String query, byte[] body) {
+        switch (method + " " + path) {
             case "GET /connections": {
                 List<Map<String, Object>> out = new ArrayList<>();
                 connections.values().stream().sorted(Comparator.comparing(c -> c.id))
@@ -933,30 +788,19 @@ public final class AirbyteEmulator implements AutoCloseable {
                 return adminAddConnection(body);
             case "GET /jobs":
                 return Reply.json(200, jobs().stream().map(AirbyteEmulator::jobSnapshotMap).toList());
-            case "GET /stats":
-                return Reply.json(200, stats());
             case "POST /tokens/revoke":
                 revokeAllTokens();
                 return Reply.json(200, Map.of("revoked", true));
             case "POST /settings":
                 return adminSettings(body);
             default:
-                return notFoundPath(method, ADMIN_PREFIX + p);
+                return notFoundPath(method, ADMIN_PREFIX + path);
         }
     }
 
-    private Reply adminAddFault(byte[] body) {
-        JsonNode n = readJson(body);
-        if (n == null || !n.isObject()) {
-            return badRequest("A JSON object is required.");
-        }
-        try {
-            FaultRule rule = EmulatorHttp.faultFromJson(n);
-            faults.add(rule);
-            return Reply.json(200, rule.toMap());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            return badRequest(e.getMessage());
-        }
+    @Override
+    Reply invalidRequest(String message) {
+        return badRequest(message);
     }
 
     private Reply adminAddConnection(byte[] body) {
@@ -1124,13 +968,24 @@ public final class AirbyteEmulator implements AutoCloseable {
         };
     }
 
+    private static Duration checkedTokenTtl(Duration ttl) {
+        if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("token TTL must be positive");
+        }
+        return ttl;
+    }
+
+    private static Duration checkedCancelDelay(Duration delay) {
+        if (delay == null || delay.isNegative()) {
+            throw new IllegalArgumentException("cancel delay must be >= 0");
+        }
+        return delay;
+    }
+
     // ------------------------------------------------------------------------------------------------ builder
 
-    /** Settings for an {@link AirbyteEmulator}. */
-    public static final class Builder {
-        private int port;
-        private int threads = DEFAULT_THREADS;
-        private Clock clock = Clock.systemUTC();
+    /** Settings for an {@link AirbyteEmulator}; see also the common ones (port, threads, clock, requestLogLimit). */
+    public static final class Builder extends BuilderBase<Builder> {
         private final Map<String, String> clients = new LinkedHashMap<>();
         private final List<String> apiKeys = new ArrayList<>();
         private String basicUser = "airbyte";
@@ -1138,26 +993,13 @@ public final class AirbyteEmulator implements AutoCloseable {
         private boolean requireAuth = true;
         private Duration tokenTtl = DEFAULT_TOKEN_TTL;
         private Duration cancelDelay = Duration.ZERO;
-        private int requestLogLimit = Integer.MAX_VALUE;
 
         private Builder() {
+            super(DEFAULT_THREADS);
         }
 
-        /** Port to bind on 127.0.0.1 (0 = random free port, the default). */
-        public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("invalid port " + port);
-            }
-            this.port = port;
-            return this;
-        }
-
-        /** Number of worker threads (default 32). */
-        public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be >= 1");
-            }
-            this.threads = threads;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -1169,10 +1011,7 @@ public final class AirbyteEmulator implements AutoCloseable {
 
         /** Lifetime of issued tokens (default 180 s). */
         public Builder tokenTtl(Duration ttl) {
-            if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-                throw new IllegalArgumentException("token TTL must be positive");
-            }
-            this.tokenTtl = ttl;
+            this.tokenTtl = checkedTokenTtl(ttl);
             return this;
         }
 
@@ -1204,25 +1043,7 @@ public final class AirbyteEmulator implements AutoCloseable {
 
         /** Delay between a DELETE /jobs/{id} and the job turning cancelled (default 0). */
         public Builder cancelDelay(Duration delay) {
-            if (delay == null || delay.isNegative()) {
-                throw new IllegalArgumentException("cancel delay must be >= 0");
-            }
-            this.cancelDelay = delay;
-            return this;
-        }
-
-        /** Clock used for job status and token expiry (default system UTC; tests may pass a controllable clock). */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock);
-            return this;
-        }
-
-        /** Maximum number of requests kept in the log (default unbounded; counters stay exact). */
-        public Builder requestLogLimit(int maxEntries) {
-            if (maxEntries < 1) {
-                throw new IllegalArgumentException("requestLogLimit must be >= 1");
-            }
-            this.requestLogLimit = maxEntries;
+            this.cancelDelay = checkedCancelDelay(delay);
             return this;
         }
 
@@ -1244,11 +1065,9 @@ public final class AirbyteEmulator implements AutoCloseable {
         List<String[]> conns = new ArrayList<>();
         String clientId = null;
         String clientSecret = null;
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            String key = eq < 0 ? arg : arg.substring(0, eq);
-            String value = eq < 0 ? "" : arg.substring(eq + 1);
-            switch (key) {
+        for (Option o : Option.parse(args)) {
+            String value = o.value();
+            switch (o.key()) {
                 case "--port" -> b.port(Integer.parseInt(value));
                 case "--client-id" -> clientId = value;
                 case "--client-secret" -> clientSecret = value;
@@ -1261,7 +1080,7 @@ public final class AirbyteEmulator implements AutoCloseable {
                     }
                     conns.add(new String[] {value.substring(0, colon), value.substring(colon + 1)});
                 }
-                default -> throw new IllegalArgumentException("unknown option " + arg);
+                default -> throw o.unknown();
             }
         }
         if (clientId != null && clientSecret != null) {
@@ -1269,8 +1088,6 @@ public final class AirbyteEmulator implements AutoCloseable {
         }
         AirbyteEmulator emulator = b.build();
         conns.forEach(c -> emulator.addConnection(c[0], c[1]));
-        emulator.start();
-        System.out.println("Airbyte emulator listening on " + emulator.baseUrl());
-        new CountDownLatch(1).await();
+        emulator.start().serveUntilKilled();
     }
 }

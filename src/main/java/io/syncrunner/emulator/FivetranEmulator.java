@@ -22,7 +22,6 @@ import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,18 +43,15 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.syncrunner.emulator.EmulatorHttp.has;
-import static io.syncrunner.emulator.EmulatorHttp.normalize;
 import static io.syncrunner.emulator.EmulatorHttp.readJson;
 import static io.syncrunner.emulator.EmulatorHttp.text;
 
@@ -94,12 +90,12 @@ import static io.syncrunner.emulator.EmulatorHttp.text;
  *   <li>{@code /v1/connectors/...} is served as an alias of {@code /v1/connections/...}.</li>
  * </ul>
  */
-public final class FivetranEmulator implements AutoCloseable {
+public final class FivetranEmulator extends AbstractEmulator {
 
     /** Prefix of every API path. */
     public static final String API_PREFIX = "/v1";
     /** Prefix of the admin endpoints (never authenticated, faulted, rate limited or recorded). */
-    public static final String ADMIN_PREFIX = "/__emulator";
+    public static final String ADMIN_PREFIX = AbstractEmulator.ADMIN_PREFIX;
     /** Header carrying the webhook signature: HMAC-SHA256(secret, raw body), upper-case hex. */
     public static final String SIGNATURE_HEADER = "X-Fivetran-Signature-256";
     /** Name of the single background thread (run-end checks and webhook deliveries). */
@@ -125,13 +121,6 @@ public final class FivetranEmulator implements AutoCloseable {
     private static final String CREATED_BY = "emulator_user";
     private static final HexFormat HEX_UPPER = HexFormat.of().withUpperCase();
 
-    static {
-        EmulatorHttp.enableNoDelay();
-    }
-
-    private final int requestedPort;
-    private final int threads;
-    private final Clock clock;
     private final Map<String, String> apiKeys = new ConcurrentHashMap<>();
     private volatile boolean nullTimestamps;
     private volatile Duration webhookDelay;
@@ -145,10 +134,7 @@ public final class FivetranEmulator implements AutoCloseable {
     private final AtomicLong rateLimited = new AtomicLong();
     private final AtomicLong ignoredTriggers = new AtomicLong();
     private final AtomicLong webhookIds = new AtomicLong();
-    private final Faults faults = new Faults();
-    private final RequestLog requestLog;
 
-    private volatile EmulatorHttp.Server server;
     private volatile ScheduledExecutorService scheduler;
 
     /** A per-API-key budget: at most {@code requests} in any rolling {@code window}. */
@@ -311,14 +297,11 @@ public final class FivetranEmulator implements AutoCloseable {
     }
 
     private FivetranEmulator(Builder b) {
-        this.requestedPort = b.port;
-        this.threads = b.threads;
-        this.clock = b.clock;
+        super("Fivetran emulator", "fivetran-emulator", b);
         this.apiKeys.putAll(b.apiKeys);
         this.nullTimestamps = b.nullTimestamps;
         this.webhookDelay = b.webhookDelay;
         this.rateLimit = b.rateLimit;
-        this.requestLog = new RequestLog(b.requestLogLimit);
     }
 
     /** A builder with the defaults: random port, 16 threads, no API keys, no rate limit, no webhook delay. */
@@ -329,49 +312,29 @@ public final class FivetranEmulator implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ lifecycle
 
     /** Binds 127.0.0.1 on the configured port, starts serving and the webhook thread; returns this. */
-    public synchronized FivetranEmulator start() {
-        if (server != null) {
-            throw new IllegalStateException("emulator already started");
-        }
+    public FivetranEmulator start() {
+        startServer();
+        return this;
+    }
+
+    /** Starts the webhook thread. */
+    @Override
+    void beforeStart() {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, WEBHOOK_THREAD_NAME);
             t.setDaemon(true);
             return t;
         });
-        this.server = EmulatorHttp.start("Fivetran emulator", requestedPort, threads, "fivetran-emulator",
-                this::handle);
-        LOG.debug("Fivetran emulator listening on {}", baseUrl());
-        return this;
     }
 
-    /** Stops the server, its workers and the webhook thread immediately; safe to call twice. */
+    /** Stops the webhook thread (pending deliveries are dropped). */
     @Override
-    public synchronized void close() {
-        EmulatorHttp.Server s = server;
+    void afterStop() {
         ScheduledExecutorService sch = scheduler;
-        server = null;
         scheduler = null;
-        if (s != null) {
-            s.stop();
-        }
         if (sch != null) {
             sch.shutdownNow();
         }
-        LOG.debug("Fivetran emulator stopped");
-    }
-
-    /** The bound port (after {@link #start()}). */
-    public int port() {
-        EmulatorHttp.Server s = server;
-        if (s == null) {
-            throw new IllegalStateException("emulator not started");
-        }
-        return s.port();
-    }
-
-    /** {@code http://127.0.0.1:<port>}; API paths start with {@code /v1}. */
-    public String baseUrl() {
-        return "http://127.0.0.1:" + port();
     }
 
     // ------------------------------------------------------------------------------------------------ settings
@@ -406,11 +369,6 @@ public final class FivetranEmulator implements AutoCloseable {
     public FivetranEmulator setNullTimestamps(boolean nullTimestamps) {
         this.nullTimestamps = nullTimestamps;
         return this;
-    }
-
-    /** The fault registry: add rules to inject errors, delays and dropped connections. */
-    public Faults faults() {
-        return faults;
     }
 
     /** Registers a destination group (groups of added connectors are registered automatically). */
@@ -546,31 +504,6 @@ public final class FivetranEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ inspection
 
-    /** Snapshot of all recorded requests, oldest first (admin calls are not recorded). */
-    public List<RecordedRequest> requests() {
-        return requestLog.snapshot();
-    }
-
-    /** The request log itself. */
-    public RequestLog requestLog() {
-        return requestLog;
-    }
-
-    /** Number of recorded requests with this method ({@code "*"} any) whose path (with or without /v1) fully matches. */
-    public long count(String method, String pathRegex) {
-        return requestLog.count(method, pathRegex);
-    }
-
-    /** Number of {@code POST .../sync} and {@code .../resync} calls for this connector, faulted ones included. */
-    public long triggerCount(String connectorId) {
-        return requestLog.triggerCount(connectorId);
-    }
-
-    /** Forgets the recorded requests and resets the request counters. */
-    public void clearRequests() {
-        requestLog.clear();
-    }
-
     /** The runs of a connector, oldest first (empty for an unknown connector). */
     public List<FivetranSyncRun> runs(String connectorId) {
         Connector c = connectors.get(connectorId);
@@ -604,14 +537,15 @@ public final class FivetranEmulator implements AutoCloseable {
     }
 
     /** Counters: requests, triggers, faultsInjected, rateLimited, ignoredTriggers, connectors, runs, runsByOutcome, webhooks, webhookDeliveries. */
+    @Override
     public Map<String, Object> stats() {
         List<FivetranSyncRun> all = runs();
         Map<String, Long> byOutcome = new TreeMap<>();
         all.forEach(r -> byOutcome.merge(r.outcome(), 1L, Long::sum));
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requests", requestLog.total());
-        m.put("triggers", requestLog.triggers());
-        m.put("faultsInjected", faults.injectedCount());
+        m.put("requests", requestLog().total());
+        m.put("triggers", requestLog().triggers());
+        m.put("faultsInjected", faults().injectedCount());
         m.put("rateLimited", rateLimited.get());
         m.put("ignoredTriggers", ignoredTriggers.get());
         m.put("connectors", (long) connectors.size());
@@ -867,80 +801,51 @@ public final class FivetranEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ dispatch
 
-    private void handle(HttpExchange ex) {
-        long started = System.nanoTime();
-        Instant at = clock.instant();
-        String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-        String path = normalize(ex.getRequestURI().getPath());
-        String query = ex.getRequestURI().getRawQuery();
-        boolean admin = path.equals(ADMIN_PREFIX) || path.startsWith(ADMIN_PREFIX + "/");
-        boolean api = path.equals(API_PREFIX) || path.startsWith(API_PREFIX + "/");
-        String apiPath = api ? (path.length() == API_PREFIX.length() ? "/" : path.substring(API_PREFIX.length())) : path;
-        AuthKind auth = AuthKind.NONE;
+    @Override
+    String apiPath(String path) {
+        if (!isApi(path)) {
+            return path;
+        }
+        return path.length() == API_PREFIX.length() ? "/" : path.substring(API_PREFIX.length());
+    }
+
+    private static boolean isApi(String path) {
+        return path.equals(API_PREFIX) || path.startsWith(API_PREFIX + "/");
+    }
+
+    @Override
+    Accepted accept(String method, String path, String apiPath, String query, HttpExchange ex, byte[] body) {
+        boolean api = isApi(path);
+        Credentials creds = credentials(ex.getRequestHeaders().getFirst("Authorization"));
         String connectorId = null;
         boolean trigger = false;
-        Optional<FaultRule> fault = Optional.empty();
-        boolean recorded = admin;
-        try {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            if (admin) {
-                EmulatorHttp.answer(ex, safely(() -> handleAdmin(method, path.substring(ADMIN_PREFIX.length()),
-                        query, body)));
-                return;
-            }
-            Credentials creds = credentials(ex.getRequestHeaders().getFirst("Authorization"));
-            auth = creds.kind();
-            Matcher cm = CONNECTOR_PATH.matcher(apiPath);
-            if (api && cm.matches()) {
-                connectorId = cm.group(2);
-                trigger = "POST".equals(method) && cm.group(3) != null;
-            }
-            Headers headers = ex.getRequestHeaders();
-            Supplier<Reply> processing = () -> safely(() -> process(method, api, path, apiPath, query, creds, body,
-                    headers));
-            fault = faults.select(method, apiPath, path);
-            Reply reply = fault.isEmpty() ? processing.get()
-                    : EmulatorHttp.applyFault(fault.get(), processing, FivetranEmulator::faultReply);
-            // record before answering so that a client seeing the answer also sees the log entry
-            record(at, started, method, path, apiPath, query, auth, reply == null ? 0 : reply.status(), fault,
-                    connectorId, trigger);
-            recorded = true;
-            EmulatorHttp.answer(ex, reply);
-        } catch (IOException e) {
-            LOG.debug("{} {}: I/O error: {}", method, path, e.toString());
-        } finally {
-            ex.close();
-            if (!recorded) {
-                record(at, started, method, path, apiPath, query, auth, -1, fault, connectorId, trigger);
-            }
+        Matcher cm = CONNECTOR_PATH.matcher(apiPath);
+        if (api && cm.matches()) {
+            connectorId = cm.group(2);
+            trigger = "POST".equals(method) && cm.group(3) != null;
         }
+        Headers headers = ex.getRequestHeaders();
+        return new Accepted(creds.kind(), connectorId, trigger,
+                () -> process(method, api, path, apiPath, query, creds, body, headers));
     }
 
-    private void record(Instant at, long startedNanos, String method, String path, String apiPath, String query,
-                        AuthKind auth, int status, Optional<FaultRule> fault, String connectorId, boolean trigger) {
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-        requestLog.add(new RecordedRequest(at, method, path, apiPath, query, auth, status, fault.isPresent(),
-                connectorId, ms, trigger));
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} -> {}{} ({} ms, auth {})", method, path, status == 0 ? "dropped" : status,
-                    fault.map(f -> " [fault " + f.id() + "]").orElse(""), ms, auth);
-        }
+    /** Fault rules may match the path without {@code /v1} or with it. */
+    @Override
+    Optional<FaultRule> selectFault(String method, String apiPath, String path) {
+        return faults().select(method, apiPath, path);
     }
 
-    private static Reply faultReply(FaultRule rule) {
+    @Override
+    Reply faultReply(FaultRule rule) {
         if (rule.body() != null) {
             return Reply.rawJson(rule.status(), rule.body());
         }
         return error(rule.status(), codeFor(rule.status()), "Injected fault");
     }
 
-    private Reply safely(Supplier<Reply> s) {
-        try {
-            return s.get();
-        } catch (RuntimeException e) {
-            LOG.debug("emulator handler failed", e);
-            return error(500, "InternalServerError", "Unexpected error: " + e.getMessage());
-        }
+    @Override
+    Reply unexpectedError(RuntimeException e) {
+        return error(500, "InternalServerError", "Unexpected error: " + e.getMessage());
     }
 
     private Reply process(String method, boolean api, String path, String apiPath, String query, Credentials creds,
@@ -1519,23 +1424,9 @@ public final class FivetranEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ admin
 
-    private Reply handleAdmin(String method, String path, String query, byte[] body) {
-        String p = normalize(path);
-        switch (method + " " + p) {
-            case "GET /requests":
-                return Reply.json(200, requestLog.snapshot().stream().map(EmulatorHttp::requestMap).toList());
-            case "DELETE /requests":
-                requestLog.clear();
-                return Reply.json(200, Map.of("cleared", true));
-            case "GET /faults":
-                return Reply.json(200, faults.rules().stream().map(FaultRule::toMap).toList());
-            case "POST /faults":
-                return adminAddFault(body);
-            case "DELETE /faults": {
-                int n = faults.rules().size();
-                faults.clear();
-                return Reply.json(200, Map.of("cleared", n));
-            }
+    @Override
+    Reply handleOwnAdmin(String method, String path, String query, byte[] body) {
+        switch (method + " " + path) {
             case "GET /connectors": {
                 List<Map<String, Object>> out = new ArrayList<>();
                 connectors.keySet().stream().sorted().forEach(id -> out.add(connectorData(id)));
@@ -1550,25 +1441,14 @@ public final class FivetranEmulator implements AutoCloseable {
             }
             case "GET /deliveries":
                 return Reply.json(200, deliveries.stream().map(FivetranEmulator::deliveryMap).toList());
-            case "GET /stats":
-                return Reply.json(200, stats());
             default:
-                return notFoundPath(method, ADMIN_PREFIX + p);
+                return notFoundPath(method, ADMIN_PREFIX + path);
         }
     }
 
-    private Reply adminAddFault(byte[] body) {
-        JsonNode n = readJson(body);
-        if (n == null || !n.isObject()) {
-            return invalidInput("A JSON object is required.");
-        }
-        try {
-            FaultRule rule = EmulatorHttp.faultFromJson(n);
-            faults.add(rule);
-            return Reply.json(200, rule.toMap());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            return invalidInput(e.getMessage());
-        }
+    @Override
+    Reply invalidRequest(String message) {
+        return invalidInput(message);
     }
 
     /**
@@ -1671,35 +1551,19 @@ public final class FivetranEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ builder
 
-    /** Settings for a {@link FivetranEmulator}. */
-    public static final class Builder {
-        private int port;
-        private int threads = DEFAULT_THREADS;
-        private Clock clock = Clock.systemUTC();
+    /** Settings for a {@link FivetranEmulator}; see also the common ones (port, threads, clock, requestLogLimit). */
+    public static final class Builder extends BuilderBase<Builder> {
         private final Map<String, String> apiKeys = new LinkedHashMap<>();
         private boolean nullTimestamps;
         private Duration webhookDelay = Duration.ZERO;
         private RateLimit rateLimit;
-        private int requestLogLimit = Integer.MAX_VALUE;
 
         private Builder() {
+            super(DEFAULT_THREADS);
         }
 
-        /** Port to bind on 127.0.0.1 (0 = random free port, the default). */
-        public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("invalid port " + port);
-            }
-            this.port = port;
-            return this;
-        }
-
-        /** Number of worker threads (default 16). */
-        public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be >= 1");
-            }
-            this.threads = threads;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -1730,21 +1594,6 @@ public final class FivetranEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Clock for sync progress and timestamps (default system UTC; tests may pass a controllable clock). */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock);
-            return this;
-        }
-
-        /** Maximum number of requests kept in the log (default unbounded; counters stay exact). */
-        public Builder requestLogLimit(int maxEntries) {
-            if (maxEntries < 1) {
-                throw new IllegalArgumentException("requestLogLimit must be >= 1");
-            }
-            this.requestLogLimit = maxEntries;
-            return this;
-        }
-
         /** Creates the (not yet started) emulator. */
         public FivetranEmulator build() {
             return new FivetranEmulator(this);
@@ -1761,11 +1610,9 @@ public final class FivetranEmulator implements AutoCloseable {
     public static void main(String[] args) throws InterruptedException {
         Builder b = builder().port(8007);
         List<String[]> defs = new ArrayList<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            String key = eq < 0 ? arg : arg.substring(0, eq);
-            String value = eq < 0 ? "" : arg.substring(eq + 1);
-            switch (key) {
+        for (Option o : Option.parse(args)) {
+            String value = o.value();
+            switch (o.key()) {
                 case "--port" -> b.port(Integer.parseInt(value));
                 case "--api-key" -> {
                     int colon = value.indexOf(':');
@@ -1790,13 +1637,11 @@ public final class FivetranEmulator implements AutoCloseable {
                             JobScript.parseDuration(value.substring(slash + 1)));
                 }
                 case "--null-timestamps" -> b.nullTimestamps(true);
-                default -> throw new IllegalArgumentException("unknown option " + arg);
+                default -> throw o.unknown();
             }
         }
         FivetranEmulator emulator = b.build();
         defs.forEach(d -> emulator.addConnector(d[0], d[1], d[2]));
-        emulator.start();
-        System.out.println("Fivetran emulator listening on " + emulator.baseUrl());
-        new CountDownLatch(1).await();
+        emulator.start().serveUntilKilled();
     }
 }

@@ -1,35 +1,27 @@
 package io.syncrunner.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class AirbyteEmulatorTest {
+class AirbyteEmulatorTest extends EmulatorTestSupport {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CLIENT_ID = "demo-client";
     private static final String CLIENT_SECRET = "demo-secret";
     private static final String API_KEY = "legacy-portal-key";
@@ -38,51 +30,18 @@ class AirbyteEmulatorTest {
     private static final String CONN = "e735894a-e773-4938-969f-45f53957b75b";
     private static final String CONN2 = "0c2f3e1a-5d6b-4c7d-8e9f-a0b1c2d3e4f5";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<AirbyteEmulator> started = new ArrayList<>();
     private AirbyteEmulator airbyte;
-
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-23T10:15:30Z"));
-
-        void advance(Duration d) {
-            now.updateAndGet(i -> i.plus(d));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
 
     @BeforeEach
     void startDefault() {
         airbyte = startEmulator(b -> { });
     }
 
-    @AfterEach
-    void stopAll() {
-        started.forEach(AirbyteEmulator::close);
-    }
-
     private AirbyteEmulator startEmulator(Consumer<AirbyteEmulator.Builder> settings) {
         AirbyteEmulator.Builder b = AirbyteEmulator.builder().port(0)
                 .clientCredentials(CLIENT_ID, CLIENT_SECRET).apiKey(API_KEY);
         settings.accept(b);
-        AirbyteEmulator e = b.build().start();
-        started.add(e);
-        return e;
+        return closeAfterTest(b.build().start());
     }
 
     // ------------------------------------------------------------------------------------------- HTTP helpers
@@ -95,31 +54,15 @@ class AirbyteEmulatorTest {
         }
     }
 
+    /** A call with {@code Content-Type: application/json} when it has a body (the headers may replace it). */
     private HttpResponse<String> callOrThrow(String method, String url, String body, String... headers)
             throws IOException {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            rb.header("Content-Type", "application/json");
+        if (body == null) {
+            return send(method, url, null, headers);
         }
-        for (int i = 0; i < headers.length; i += 2) {
-            rb.setHeader(headers[i], headers[i + 1]);
-        }
-        try {
-            return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    private static JsonNode json(HttpResponse<String> r) {
-        try {
-            return JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + r.body(), e);
-        }
+        return send(method, url, body,
+                Stream.concat(Stream.of("Content-Type", "application/json"), Arrays.stream(headers))
+                        .toArray(String[]::new));
     }
 
     private String api(AirbyteEmulator e) {

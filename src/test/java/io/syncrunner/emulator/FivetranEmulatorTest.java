@@ -1,9 +1,7 @@
 package io.syncrunner.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,34 +10,25 @@ import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class FivetranEmulatorTest {
+class FivetranEmulatorTest extends EmulatorTestSupport {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "api-key-1";
     private static final String SECRET = "api-secret-1";
     private static final String KEY2 = "api-key-2";
@@ -50,34 +39,8 @@ class FivetranEmulatorTest {
     private static final String GROUP2 = "other_group";
     private static final String V2 = "application/json;version=2";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final ManualClock clock = new ManualClock();
     private FivetranEmulator fivetran;
-
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-23T10:15:30Z"));
-
-        void advance(Duration d) {
-            now.updateAndGet(i -> i.plus(d));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
 
     /** A webhook receiver on 127.0.0.1 recording what it got. */
     static final class Receiver implements AutoCloseable {
@@ -125,25 +88,14 @@ class FivetranEmulatorTest {
         fivetran = startEmulator(b -> b.clock(clock));
     }
 
-    @AfterEach
-    void stopAll() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-    }
-
     private FivetranEmulator startEmulator(Consumer<FivetranEmulator.Builder> settings) {
         FivetranEmulator.Builder b = FivetranEmulator.builder().port(0).apiKey(KEY, SECRET).apiKey(KEY2, SECRET2);
         settings.accept(b);
-        FivetranEmulator e = b.build().start();
-        closeables.add(e);
-        return e;
+        return closeAfterTest(b.build().start());
     }
 
     private Receiver receiver() throws IOException {
-        Receiver r = new Receiver();
-        closeables.add(r);
-        return r;
+        return closeAfterTest(new Receiver());
     }
 
     // ------------------------------------------------------------------------------------------- HTTP helpers
@@ -155,19 +107,7 @@ class FivetranEmulatorTest {
     /** A raw call: only the given headers are sent. */
     private HttpResponse<String> raw(FivetranEmulator e, String method, String path, String body, String... headers)
             throws IOException {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(e.baseUrl() + path))
-                .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            rb.setHeader(headers[i], headers[i + 1]);
-        }
-        try {
-            return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IOException(ex);
-        }
+        return send(method, e.baseUrl() + path, body, headers);
     }
 
     /** A well-formed API call (Basic auth, Accept v2, JSON content type for POST/PATCH). */
@@ -205,14 +145,6 @@ class FivetranEmulatorTest {
 
     private JsonNode connector(String id) {
         return connector(fivetran, id);
-    }
-
-    private static JsonNode json(HttpResponse<String> r) {
-        try {
-            return JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + r.body(), e);
-        }
     }
 
     private static void assertError(HttpResponse<String> r, int status, String code) {

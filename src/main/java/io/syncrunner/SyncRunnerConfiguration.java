@@ -9,7 +9,10 @@ import io.syncrunner.emulator.EmulatorLauncher;
 import io.syncrunner.fivetran.FivetranAccounts;
 import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.fivetran.FivetranWebhooks;
+import io.syncrunner.observability.AccountHealthChecks;
+import io.syncrunner.observability.SyncMetrics;
 import io.syncrunner.runs.DeadLetters;
+import io.syncrunner.runs.StatusPage;
 import io.syncrunner.runs.SyncApi;
 import io.syncrunner.runs.SyncRuns;
 import io.syncrunner.support.SyncWaiter;
@@ -56,6 +59,12 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
 
         var registry = context.getRegistry();
         registry.bind("syncWaiter", waiter);
+        // observability: the runner's Prometheus meters, and one readiness check per account's API
+        SyncMetrics.install(context, waiter);
+        if (settings.bool("syncrunner.health.api-checks", true)) {
+            AccountHealthChecks.install(context, settings.duration("syncrunner.health.api-timeout", "3s"),
+                    settings.duration("syncrunner.health.api-cache", "5s"));
+        }
         registry.bind("fivetranAccounts", fivetranAccounts);
         registry.bind("fivetranSyncs", new FivetranSyncs(fivetranAccounts, clock,
                 settings.bool("fivetran.webhooks.enabled", false),
@@ -69,6 +78,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
         registry.bind("deadLetters", new DeadLetters());
+        registry.bind("statusPage", new StatusPage());
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
         registry.bind("airbyteAccounts", airbyteAccounts);

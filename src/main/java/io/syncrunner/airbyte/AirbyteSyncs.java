@@ -2,6 +2,7 @@ package io.syncrunner.airbyte;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.syncrunner.observability.SyncMetrics;
 import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.ApiCallException;
 import io.syncrunner.support.ConflictApiException;
@@ -97,6 +98,7 @@ public final class AirbyteSyncs {
         ex.setProperty(ApiCall.AUTH, account.authorizer());
         ex.removeProperty(ApiCall.ACCEPT);
         SyncState.start(ex, clock, poll, timeout, wait);
+        SyncMetrics.started(ex, "airbyte");
     }
 
     /** Describes {@code POST /jobs}. */

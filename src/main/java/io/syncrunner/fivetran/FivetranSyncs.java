@@ -3,6 +3,7 @@ package io.syncrunner.fivetran;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.syncrunner.observability.SyncMetrics;
 import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.ConflictApiException;
 import io.syncrunner.support.Durations;
@@ -109,6 +110,7 @@ public final class FivetranSyncs {
         ex.setProperty(SKIPPED, false);
         ex.setProperty(COMPLETED_BY, null);
         SyncState.start(ex, clock, poll, timeout, wait);
+        SyncMetrics.started(ex, "fivetran");
     }
 
     /** The key a webhook of this connector wakes waiting syncs with. */

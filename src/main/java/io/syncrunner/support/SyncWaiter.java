@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The wait between two status polls of a sync, without a thread: the exchange is parked and continued by a
@@ -38,6 +39,8 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
     private final Map<String, Set<Parked>> parked = new ConcurrentHashMap<>();
     /** The last signal per key, so a signal that came before the sync parked (a fast sync) is not lost. */
     private final Map<String, Recent> recent = new ConcurrentHashMap<>();
+    /** Every parked sync, with or without a wake key (the metrics' in-flight waits). */
+    private final AtomicInteger waiting = new AtomicInteger();
 
     private record Recent(long at, Object payload) {
     }
@@ -51,6 +54,7 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
         long delay = Math.max(0, exchange.getProperty(SyncState.NEXT_POLL_DELAY, 0L, Long.class));
         String key = exchange.getProperty(WAKE_KEY, String.class);
         Parked p = new Parked(exchange, callback, key);
+        waiting.incrementAndGet();
         try {
             if (key != null) {
                 Recent r = recent.get(key);
@@ -65,6 +69,9 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
             return false;
         } catch (RejectedExecutionException e) {
             // only while the runner stops: fail the sync visibly rather than leave it parked for ever
+            if (p.woken.compareAndSet(false, true)) {
+                waiting.decrementAndGet();
+            }
             if (key != null) {
                 Set<Parked> set = parked.get(key);
                 if (set != null) {
@@ -104,7 +111,12 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
         return n;
     }
 
-    /** How many syncs are parked now. */
+    /** How many syncs wait now, whether a timer or a signal (webhook) will continue them. */
+    public int waitingCount() {
+        return waiting.get();
+    }
+
+    /** How many syncs are parked now under a wake key (those a signal can wake). */
     public int parkedCount() {
         return parked.values().stream().mapToInt(Set::size).sum();
     }
@@ -126,6 +138,7 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
             if (!woken.compareAndSet(false, true)) {
                 return;
             }
+            waiting.decrementAndGet();
             if (key != null) {
                 Set<Parked> set = parked.get(key);
                 if (set != null) {

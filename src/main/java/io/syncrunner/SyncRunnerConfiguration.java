@@ -12,6 +12,7 @@ import io.syncrunner.fivetran.FivetranWebhooks;
 import io.syncrunner.observability.AccountHealthChecks;
 import io.syncrunner.observability.SyncMetrics;
 import io.syncrunner.runs.DeadLetters;
+import io.syncrunner.runs.RunStarter;
 import io.syncrunner.runs.StatusPage;
 import io.syncrunner.runs.SyncApi;
 import io.syncrunner.runs.SyncRuns;
@@ -77,6 +78,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         SyncRuns runs = new SyncRuns(clock, (int) settings.longValue("syncrunner.runs.retained", 10_000), Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
+        registry.bind("runStarter", new RunStarter(context));
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("statusPage", new StatusPage());
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));

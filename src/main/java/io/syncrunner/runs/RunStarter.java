@@ -1,0 +1,67 @@
+package io.syncrunner.runs;
+
+import org.apache.camel.AsyncProducer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Starts an accepted run (bean {@code runStarter}) for every trigger — the HTTP API, the queue, a schedule:
+ * on an exchange of its own sent to {@code direct:sync-request}, handed to a starter thread, so the trigger's
+ * exchange ends at once (the HTTP answer, the queue message's deletion, the schedule's fire).
+ * <p>
+ * Not a {@code wireTap}: a tapped exchange stays pending on the route that tapped it until the whole sync has
+ * ended, so stopping or reloading that route while one of its syncs ran for hours would wait for it (up to
+ * {@code camel.main.shutdown-timeout}) and then force the route down. Here the trigger's route owns nothing
+ * afterwards; the run is in flight on the sync routes only, and graceful shutdown waits for it there.
+ */
+public final class RunStarter {
+    private static final Logger LOG = LoggerFactory.getLogger(RunStarter.class);
+
+    private final CamelContext context;
+    private final ExecutorService starter;
+    private volatile AsyncProducer producer;
+
+    public RunStarter(CamelContext context) {
+        this.context = context;
+        this.starter = context.getExecutorServiceManager().newCachedThreadPool(this, "RunStarter");
+    }
+
+    /** Runs the accepted request of this exchange (properties set by {@link SyncRuns#accept}) on its own. */
+    public void start(Exchange fire) {
+        Exchange run = new DefaultExchange(context);
+        run.getProperties().putAll(fire.getProperties());
+        run.getMessage().setBody(fire.getMessage().getBody());
+        String runId = fire.getProperty(SyncRuns.RUN_ID, String.class);
+        starter.execute(() -> producer().process(run, doneSync -> {
+            if (run.getException() != null) {
+                LOG.warn("Run {} ended with an error: {}", runId, run.getException().getMessage());
+            }
+        }));
+    }
+
+    private AsyncProducer producer() {
+        AsyncProducer p = producer;
+        if (p == null) {
+            synchronized (this) {
+                p = producer;
+                if (p == null) {
+                    try {
+                        p = context.getEndpoint("direct:sync-request").createAsyncProducer();
+                        ServiceHelper.startService(p);
+                        context.addService(p, true, false);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("Cannot send to direct:sync-request: " + e.getMessage(), e);
+                    }
+                    producer = p;
+                }
+            }
+        }
+        return p;
+    }
+}

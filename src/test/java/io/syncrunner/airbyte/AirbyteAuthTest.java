@@ -54,16 +54,10 @@ class AirbyteAuthTest extends RunnerTestSupport {
         // wrong secret
         p.put("airbyte.wrong.base-url", EMULATOR.selfManagedApiUrl());
         p.put("airbyte.wrong.client-id", "unknown-client");
-        p.put("airbyte.wrong.client-secret", WRONG_SECRET);
+        p.put("airbyte.wrong.client-secret", secret(WRONG_SECRET));
         return p;
     }
 
-    @Override
-    protected List<String> secrets() {
-        List<String> s = new java.util.ArrayList<>(super.secrets());
-        s.add(WRONG_SECRET);
-        return s;
-    }
 
     @AfterEach
     void restoreEmulator() {

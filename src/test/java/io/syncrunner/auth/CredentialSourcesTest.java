@@ -34,9 +34,11 @@ class CredentialSourcesTest extends FivetranTestSupport {
                     + CLIENT_SECRET + "\",\"workspace_id\":\"w1\",\"api_url\":\"" + EMULATOR.selfManagedApiUrl() + "\"}");
             aws.putSecret("fivetran/api", "{\"api_key\":\"" + FIVETRAN_KEY + "\",\"api_secret\":\"" + FIVETRAN_SECRET + "\"}");
         }
+        secret(ROTATED_CLIENT_SECRET);
+        secret(ROTATED_FIVETRAN_SECRET);
         Properties p = new Properties();
         p.put("camel.vault.aws.access-key", "AKIASYNCRUNNERTEST");
-        p.put("camel.vault.aws.secret-key", AWS_SECRET_KEY);
+        p.put("camel.vault.aws.secret-key", secret(AWS_SECRET_KEY));
         p.put("camel.vault.aws.region", "eu-west-1");
         p.put("camel.vault.aws.default-credentials-provider", "false");
         p.put("camel.vault.aws.override-endpoint", "true");
@@ -65,12 +67,6 @@ class CredentialSourcesTest extends FivetranTestSupport {
         FIVETRAN.addApiKey(FIVETRAN_KEY, FIVETRAN_SECRET);
     }
 
-    @Override
-    protected List<String> secrets() {
-        List<String> s = new java.util.ArrayList<>(super.secrets());
-        s.addAll(List.of(ROTATED_CLIENT_SECRET, ROTATED_FIVETRAN_SECRET, AWS_SECRET_KEY));
-        return s;
-    }
 
     @Test
     void shouldTakeEveryAirbyteSettingFromAwsSecretsManager() {

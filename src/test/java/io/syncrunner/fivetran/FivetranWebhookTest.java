@@ -30,7 +30,7 @@ class FivetranWebhookTest extends FivetranTestSupport {
     protected Properties fivetranProperties() {
         Properties p = new Properties();
         p.put("fivetran.webhooks.enabled", "true");
-        p.put("fivetran.webhooks.secret", WEBHOOK_SECRET);
+        p.put("fivetran.webhooks.secret", secret(WEBHOOK_SECRET));
         p.put("fivetran.webhooks.fallback-poll-interval", "3s");
         p.put("fivetran.webhooks.register", "true");
         p.put("fivetran.webhooks.account", "test");
@@ -38,12 +38,6 @@ class FivetranWebhookTest extends FivetranTestSupport {
         return p;
     }
 
-    @Override
-    protected List<String> secrets() {
-        List<String> s = new java.util.ArrayList<>(super.secrets());
-        s.add(WEBHOOK_SECRET);
-        return s;
-    }
 
     private String webhookUrl() {
         return "http://127.0.0.1:" + httpPort() + "/webhooks/fivetran";

@@ -36,16 +36,10 @@ class UnreachableAccountHealthTest extends RunnerTestSupport {
         p.put("fivetran.gone.base-url", "http://probe-user:" + URL_PASSWORD + "@127.0.0.1:" + CLOSED + "/?token="
                 + URL_PASSWORD);
         p.put("fivetran.gone.api-key", "gone-key");
-        p.put("fivetran.gone.api-secret", FIVETRAN_SECRET);
+        p.put("fivetran.gone.api-secret", secret(FIVETRAN_SECRET));
         return p;
     }
 
-    @Override
-    protected List<String> secrets() {
-        List<String> s = new ArrayList<>(super.secrets());
-        s.add(FIVETRAN_SECRET);
-        return s;
-    }
 
     @Test
     void shouldBeNotReadyNamingTheUnreachableAccountsButStayAlive() {

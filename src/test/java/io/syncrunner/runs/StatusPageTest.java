@@ -27,16 +27,10 @@ class StatusPageTest extends RunnerTestSupport {
     @Override
     protected Properties moreProperties() {
         Properties p = new Properties();
-        p.put("syncrunner.api.token", TOKEN);
+        p.put("syncrunner.api.token", secret(TOKEN));
         return p;
     }
 
-    @Override
-    protected List<String> secrets() {
-        List<String> s = new java.util.ArrayList<>(super.secrets());
-        s.add(TOKEN);
-        return s;
-    }
 
     @Test
     void shouldShowARunWithItsStateAndRowsInABrowser() throws Exception {

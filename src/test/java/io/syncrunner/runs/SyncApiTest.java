@@ -27,16 +27,10 @@ class SyncApiTest extends FivetranTestSupport {
     @Override
     protected Properties fivetranProperties() {
         Properties p = new Properties();
-        p.put("syncrunner.api.token", TOKEN);
+        p.put("syncrunner.api.token", secret(TOKEN));
         return p;
     }
 
-    @Override
-    protected List<String> secrets() {
-        List<String> s = new java.util.ArrayList<>(super.secrets());
-        s.add(TOKEN);
-        return s;
-    }
 
     private String url(String path) {
         return "http://127.0.0.1:" + httpPort() + path;

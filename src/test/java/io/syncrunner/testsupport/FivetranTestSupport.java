@@ -26,7 +26,7 @@ public abstract class FivetranTestSupport extends RunnerTestSupport {
         Properties p = new Properties();
         p.put("fivetran.test.base-url", FIVETRAN.baseUrl());
         p.put("fivetran.test.api-key", FIVETRAN_KEY);
-        p.put("fivetran.test.api-secret", FIVETRAN_SECRET);
+        p.put("fivetran.test.api-secret", secret(FIVETRAN_SECRET));
         p.put("fivetran.test.group-id", GROUP);
         p.putAll(fivetranProperties());
         return p;
@@ -36,12 +36,6 @@ public abstract class FivetranTestSupport extends RunnerTestSupport {
         return new Properties();
     }
 
-    @Override
-    protected List<String> secrets() {
-        List<String> s = new java.util.ArrayList<>(super.secrets());
-        s.add(FIVETRAN_SECRET);
-        return s;
-    }
 
     /** A new connected connector in the test group. */
     protected static EmulatedConnector connector(String script) {

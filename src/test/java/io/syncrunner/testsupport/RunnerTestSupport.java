@@ -90,11 +90,18 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
         assertThat(leaks).as("log lines that show a secret").isEmpty();
     }
 
+    private final List<String> classSecrets = new ArrayList<>(List.of(CLIENT_SECRET, BASIC_PASSWORD, API_KEY,
+            java.util.Base64.getEncoder().encodeToString(("airbyte:" + BASIC_PASSWORD).getBytes())));
+
+    /** Marks a value as one of this test class's secrets (no log line may show it) and returns it. */
+    protected String secret(String value) {
+        classSecrets.add(value);
+        return value;
+    }
+
     /** The secrets of this test class; none may appear in any log line. */
     protected List<String> secrets() {
-        List<String> s = new ArrayList<>(List.of(CLIENT_SECRET, BASIC_PASSWORD, API_KEY));
-        s.add(java.util.Base64.getEncoder().encodeToString(("airbyte:" + BASIC_PASSWORD).getBytes()));
-        return s;
+        return List.copyOf(classSecrets);
     }
 
     /** A new connection on the emulator that follows the script. */

@@ -40,7 +40,6 @@ public final class AirbyteSyncs {
     public static final String ATTACHED = "syncAttached";
     public static final String LOOKUP = "syncLookup";
     public static final String TRIGGER_SENT_AT = "syncTriggerSentAt";
-    public static final String TRIGGER_ERROR = "syncTriggerError";
     public static final String CANCEL_REQUESTED = "syncCancelRequested";
     private static final String JOB = "syncJob";
     private static final String UNKNOWN_LOGGED = "syncUnknownStatusesLogged";
@@ -152,10 +151,7 @@ public final class AirbyteSyncs {
      * again: the connection's jobs are looked up instead.
      */
     public void onTriggerOutcomeUnknown(Exchange ex) {
-        String why = Triggers.reason(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        ex.setProperty(TRIGGER_ERROR, why);
-        LOG.warn("Trigger of {} ended with {}; it may have started a job, so it is not re-sent:"
-                + " looking up the connection's jobs", subject(ex), why);
+        Triggers.outcomeUnknown(ex, subject(ex), "looking up the connection's jobs");
         ex.setProperty(LOOKUP, "reconcile");
     }
 
@@ -189,7 +185,7 @@ public final class AirbyteSyncs {
         if (found == null) {
             if (reconcile) {
                 throw new SyncFailedException("Could not trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex)
-                        + ": Airbyte answered " + ex.getProperty(TRIGGER_ERROR) + " and no job was created;"
+                        + ": Airbyte answered " + ex.getProperty(Triggers.ERROR) + " and no job was created;"
                         + " the trigger is not re-sent automatically, so that a sync never runs twice", null);
             }
             throw new SyncFailedException("Airbyte said a sync is already running for " + subject(ex)

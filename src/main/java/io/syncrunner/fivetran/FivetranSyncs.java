@@ -51,7 +51,6 @@ public final class FivetranSyncs {
     private static final String CONNECTOR = "fivetranConnector";
     private static final String BUDGET = "fivetranBudget";
     private static final String EVENT = "fivetranEvent";
-    private static final String TRIGGER_ERROR = "syncTriggerError";
     private static final String RESCHEDULE_LOGGED = "fivetranRescheduleLogged";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.syncrunner.fivetran.sync");
@@ -214,10 +213,7 @@ public final class FivetranSyncs {
 
     /** The trigger may have reached Fivetran: it is not re-sent; the connector is read instead. */
     public void onTriggerOutcomeUnknown(Exchange ex) {
-        String why = Triggers.reason(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        ex.setProperty(TRIGGER_ERROR, why);
-        LOG.warn("Trigger of {} ended with {}; it may have started a sync, so it is not re-sent: reading the"
-                + " connector instead", subject(ex), why);
+        Triggers.outcomeUnknown(ex, subject(ex), "reading the connector instead");
     }
 
     /** After an unknown trigger outcome: follow the sync if one runs or ended since the baseline, else fail. */
@@ -234,7 +230,7 @@ public final class FivetranSyncs {
             return;
         }
         throw new SyncFailedException("Could not trigger a " + ex.getProperty(OPERATION) + " of " + subject(ex)
-                + ": Fivetran answered " + ex.getProperty(TRIGGER_ERROR) + " and the connector shows no sync;"
+                + ": Fivetran answered " + ex.getProperty(Triggers.ERROR) + " and the connector shows no sync;"
                 + " the trigger is not re-sent automatically, so that a sync never runs twice", null);
     }
 

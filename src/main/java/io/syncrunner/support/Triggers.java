@@ -2,9 +2,24 @@ package io.syncrunner.support;
 
 import org.apache.camel.Exchange;
 
-/** What every provider's trigger step says when the trigger request failed. */
+/** What every provider's trigger step says and records when the trigger request failed. */
 public final class Triggers {
+    /** Exchange property: why the outcome of the trigger is unknown (for the final message). */
+    public static final String ERROR = "syncTriggerError";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Triggers.class);
+
     private Triggers() {
+    }
+
+    /**
+     * The trigger may or may not have reached the provider (5xx, 429, timeout, lost answer): records why and
+     * says, once, that it is not re-sent and what is done instead.
+     */
+    public static void outcomeUnknown(Exchange ex, String subject, String instead) {
+        String why = reason(ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        ex.setProperty(ERROR, why);
+        LOG.warn("Trigger of {} ended with {}; it may have started a sync, so it is not re-sent: {}", subject, why,
+                instead);
     }
 
     /** The trigger never reached the provider, even after its redeliveries. */

@@ -5,7 +5,13 @@ import io.syncrunner.SyncRunner;
 import io.syncrunner.airbyte.AirbyteSyncs;
 import io.syncrunner.emulator.AirbyteEmulator;
 import io.syncrunner.emulator.FaultRule;
+import io.syncrunner.emulator.FivetranEmulator;
+import io.syncrunner.emulator.FivetranSyncRun;
 import io.syncrunner.emulator.JobSnapshot;
+import io.syncrunner.emulator.RequestLog;
+import io.syncrunner.fivetran.FivetranSyncs;
+import io.syncrunner.runs.SyncRun;
+import io.syncrunner.runs.SyncRuns;
 import io.syncrunner.support.Durations;
 import io.syncrunner.support.SyncState;
 import org.apache.camel.AsyncProducer;
@@ -19,12 +25,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,48 +46,54 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * Benchmark command: runs N concurrent Airbyte syncs through the real runner (Camel Main with
+ * Benchmark command: runs N concurrent Airbyte (or Fivetran) syncs through the real runner (Camel Main with
  * {@code config/application.properties} and {@code routes/*.yaml}) against the bundled emulator on loopback, and
- * prints what they cost.
+ * prints what they cost. Not a test: see the README, section "Benchmark".
  *
  * <pre>
  * mvn -B -q package -DskipTests
- * java -Dsun.net.httpserver.nodelay=true -cp target/syncrunner.jar io.syncrunner.bench.Bench --syncs 1000 \
- *     [--poll 1s] [--job 5s] [--trigger-rate 0] [--api-latency 0ms] [--emulator-threads 32] [--verbose]
+ * java -Xmx512m -Dsun.net.httpserver.nodelay=true -cp target/syncrunner.jar io.syncrunner.bench.Bench --syncs 1000 \
+ *     [--poll 1s] [--job 5s] [--trigger-rate 0] [--api-latency 0ms] [--emulator-threads 32] [--token-ttl 180s]
+ *     [--provider airbyte|fivetran] [--webhooks] [--http-trigger] [--http-concurrency 64]
+ *     [--baseline] [--baseline-cap 2000] [--verbose]
  * </pre>
  *
- * <p>Each sync gets its own emulator connection with the script {@code pending:<p>,running:<job>,succeeded}, where
- * {@code p} is spread evenly over 100 ms .. 100 ms + one poll interval, so job ends fall at every phase of the poll
- * cycle. All N syncs are started from one thread through an {@link AsyncProducer} of {@code direct:airbyte-run}
- * (no thread per sync): {@code process()} returns once the trigger is answered and the route reaches its wait
- * ({@code syncWaiter} parks the exchange; each poll then runs on one of its {@code syncrunner.wait.threads}).
- * {@code --trigger-rate R} paces the sends at R per second (0 = as fast as they go).
- * {@code --api-latency D} makes the emulator answer every {@code /jobs} request D late (a remote Airbyte is not on
- * loopback); raise {@code --emulator-threads} with it, since each delayed answer holds an emulator thread.
+ * <p>Each sync gets its own emulator connection (connector) whose job ends at a different phase of the poll cycle.
+ * Syncs are started from one thread through an {@link AsyncProducer} of {@code direct:airbyte-run} /
+ * {@code direct:fivetran-run} (no thread per sync), or, with {@code --http-trigger}, through {@code POST /api/syncs}
+ * on the runner's HTTP server by a JDK HttpClient with at most {@code --http-concurrency} requests in flight.
+ * {@code --webhooks} (Fivetran only) registers a {@code sync_end} webhook from the emulator to the runner, so
+ * syncs end on the webhook, not on a poll. {@code --baseline} then runs the same scripts (at most
+ * {@code --baseline-cap} syncs) with {@link NaiveBaseline}: one blocking thread per sync, a token per request.
  *
- * <p>Measured: time to trigger all N and triggers/s; time until all N completed and syncs/s; succeeded/failed
- * (exit code 1 unless all succeeded; syncs the runner never completes are reported, not waited for forever);
- * peak live threads sampled every 100 ms, in total and without the emulator's threads ({@code airbyte-emulator-*})
- * and the JDK HttpServer's own threads ({@code HTTP-Dispatcher}, {@code idle-timeout-task},
- * {@code req-rsp-timeout-task}); peak heap used (sampled) and heap after a GC at the end; RSS (VmHWM, VmRSS);
- * API calls seen by the emulator; and detection latency, the time from each emulator job's terminal instant to the
- * runner's completion callback (p50/p95/p99/max). The runner's per-poll INFO lines are turned down to WARN unless
- * {@code --verbose}.
+ * <p>Measured: trigger time and rate (and per-request latency through HTTP); time until all completed;
+ * succeeded/failed (exit code 1 unless all succeeded); peak live threads sampled every 100 ms, in total and without
+ * the emulators' and the bench's own HTTP client threads; peak heap (sampled), heap after GC, RSS; process CPU per
+ * status call (the emulator runs in the same process: its share is included); API calls seen by the emulator; and
+ * detection latency, the time from each emulator job's end to the runner's completion (p50/p95/p99/max).
  */
 public final class Bench {
     private static final String ACCOUNT = "bench";
     private static final String CLIENT_ID = "bench-client";
-    private static final List<String> NOT_RUNNER_THREADS = List.of("airbyte-emulator", "HTTP-Dispatcher", "idle-timeout-task",
-            "req-rsp-timeout-task");
+    private static final String GROUP = "bench_group";
+    static final List<String> NOT_RUNNER_THREADS = List.of("airbyte-emulator", "fivetran-emulator", "HTTP-Dispatcher",
+            "idle-timeout-task", "req-rsp-timeout-task", "bench-http", "naive-sync");
     private static final long ROWS = 12_840;
     private static final long BYTES = 3_276_800;
+    /** The emulator keeps at most this many requests (its totals stay exact); unbounded, 10k syncs fill the heap. */
+    private static final int REQUEST_LOG_LIMIT = 10_000;
 
     private Bench() {
     }
 
     /** Command-line options. */
     record Options(int syncs, Duration poll, Duration job, double triggerRate, Duration apiLatency, int emulatorThreads,
-                   boolean verbose) {
+                   boolean verbose, String provider, boolean webhooks, boolean httpTrigger, int httpConcurrency,
+                   int baselineCap, Duration tokenTtl) {
+        static final String USAGE = "usage: Bench --syncs N [--poll 1s] [--job 5s] [--trigger-rate 0]"
+                + " [--api-latency 0ms] [--emulator-threads 32] [--token-ttl 180s] [--provider airbyte|fivetran]"
+                + " [--webhooks] [--http-trigger] [--http-concurrency 64] [--baseline] [--baseline-cap 2000] [--verbose]";
+
         static Options parse(String... args) {
             int syncs = 1000;
             Duration poll = Duration.ofSeconds(1);
@@ -88,32 +102,58 @@ public final class Bench {
             Duration latency = Duration.ZERO;
             int threads = AirbyteEmulator.DEFAULT_THREADS;
             boolean verbose = false;
+            String provider = "airbyte";
+            boolean webhooks = false;
+            boolean http = false;
+            int concurrency = 64;
+            boolean baseline = false;
+            int cap = 2000;
+            Duration ttl = AirbyteEmulator.DEFAULT_TOKEN_TTL;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
-                if (a.equals("--verbose")) {
-                    verbose = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("usage: Bench --syncs N [--poll 1s] [--job 5s] [--trigger-rate 0]"
-                            + " [--api-latency 0ms] [--emulator-threads 32] [--verbose]");
-                }
-                String v = args[++i];
                 switch (a) {
-                    case "--syncs" -> syncs = Integer.parseInt(v);
-                    case "--poll" -> poll = Durations.parse(v, "--poll");
-                    case "--job" -> job = Durations.parse(v, "--job");
-                    case "--trigger-rate" -> rate = Double.parseDouble(v);
-                    case "--api-latency" -> latency = Durations.parse(v, "--api-latency");
-                    case "--emulator-threads" -> threads = Integer.parseInt(v);
-                    default -> throw new IllegalArgumentException("unknown option " + a);
+                    case "--verbose" -> verbose = true;
+                    case "--webhooks" -> webhooks = true;
+                    case "--http-trigger" -> http = true;
+                    case "--baseline" -> baseline = true;
+                    default -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException(USAGE);
+                        }
+                        String v = args[++i];
+                        switch (a) {
+                            case "--syncs" -> syncs = Integer.parseInt(v);
+                            case "--poll" -> poll = Durations.parse(v, "--poll");
+                            case "--job" -> job = Durations.parse(v, "--job");
+                            case "--trigger-rate" -> rate = Double.parseDouble(v);
+                            case "--api-latency" -> latency = Durations.parse(v, "--api-latency");
+                            case "--emulator-threads" -> threads = Integer.parseInt(v);
+                            case "--token-ttl" -> ttl = Durations.parse(v, "--token-ttl");
+                            case "--provider" -> provider = v;
+                            case "--http-concurrency" -> concurrency = Integer.parseInt(v);
+                            case "--baseline-cap" -> cap = Integer.parseInt(v);
+                            default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+                        }
+                    }
                 }
             }
-            if (syncs < 1 || threads < 1 || poll.isZero() || poll.isNegative() || job.isNegative() || rate < 0
-                    || latency.isNegative()) {
-                throw new IllegalArgumentException("--syncs, --poll, --emulator-threads must be positive, the others >= 0");
+            if (syncs < 1 || threads < 1 || concurrency < 1 || cap < 1 || poll.isZero() || poll.isNegative()
+                    || job.isNegative() || rate < 0 || latency.isNegative() || ttl.isZero() || ttl.isNegative()) {
+                throw new IllegalArgumentException("--syncs, --poll, --emulator-threads, --http-concurrency,"
+                        + " --baseline-cap, --token-ttl must be positive, the others >= 0");
             }
-            return new Options(syncs, poll, job, rate, latency, threads, verbose);
+            if (!provider.equals("airbyte") && !provider.equals("fivetran")) {
+                throw new IllegalArgumentException("--provider is airbyte or fivetran");
+            }
+            if (webhooks && !provider.equals("fivetran")) {
+                throw new IllegalArgumentException("--webhooks needs --provider fivetran (Airbyte sends none)");
+            }
+            return new Options(syncs, poll, job, rate, latency, threads, verbose, provider, webhooks, http, concurrency,
+                    baseline ? cap : 0, ttl);
+        }
+
+        boolean fivetran() {
+            return provider.equals("fivetran");
         }
     }
 
@@ -133,138 +173,222 @@ public final class Bench {
     static int run(Options o) throws Exception {
         int n = o.syncs();
         if (!o.verbose()) {
-            setLevel("io.syncrunner.airbyte.sync", Level.WARN);
+            for (String logger : List.of("io.syncrunner.airbyte.sync", "io.syncrunner.fivetran", "io.syncrunner.runs")) {
+                setLevel(logger, Level.WARN);
+            }
         }
         String secret = "bench-secret-" + UUID.randomUUID();
-        AirbyteEmulator emulator = AirbyteEmulator.builder().port(0).threads(o.emulatorThreads())
-                .clientCredentials(CLIENT_ID, secret).build().start();
-        if (!o.apiLatency().isZero()) {
-            emulator.faults().add(FaultRule.on("*", "/jobs.*").delay(o.apiLatency()));
+        String webhookSecret = "bench-webhook-" + UUID.randomUUID();
+        String apiToken = "bench-api-" + UUID.randomUUID();
+        AirbyteEmulator airbyte = null;
+        FivetranEmulator fivetran = null;
+        RequestLog requestLog;
+        if (o.fivetran()) {
+            fivetran = FivetranEmulator.builder().port(0).threads(o.emulatorThreads()).requestLogLimit(REQUEST_LOG_LIMIT)
+                    .apiKey(CLIENT_ID, secret).build().start();
+            fivetran.addGroup(GROUP);
+            requestLog = fivetran.requestLog();
+        } else {
+            airbyte = AirbyteEmulator.builder().port(0).threads(o.emulatorThreads()).requestLogLimit(REQUEST_LOG_LIMIT)
+                    .tokenTtl(o.tokenTtl()).clientCredentials(CLIENT_ID, secret).build().start();
+            requestLog = airbyte.requestLog();
         }
+        if (!o.apiLatency().isZero()) {
+            if (o.fivetran()) {
+                fivetran.faults().add(FaultRule.on("*", "/connectors.*").delay(o.apiLatency()));
+            } else {
+                airbyte.faults().add(FaultRule.on("*", "/jobs.*").delay(o.apiLatency()));
+            }
+        }
+        int serverPort = freePort();
         Main main = new Main();
         main.setPropertyPlaceholderLocations(SyncRunner.DEFAULT_PROPERTIES);
         main.addOverrideProperty("emulator.enabled", "false");
         main.addOverrideProperty("example.workflow.enabled", "false");
         main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
-        // the runner's own HTTP server (webhooks) on a free loopback port, so a bench never collides with a runner
+        // the runner's own HTTP server (trigger API, webhooks) on a free loopback port, never a running runner's
         main.addOverrideProperty("camel.server.host", "127.0.0.1");
-        main.addOverrideProperty("camel.server.port", "0");
-        main.addOverrideProperty("airbyte." + ACCOUNT + ".base-url", emulator.selfManagedApiUrl());
-        main.addOverrideProperty("airbyte." + ACCOUNT + ".client-id", CLIENT_ID);
-        main.addOverrideProperty("airbyte." + ACCOUNT + ".client-secret", secret);
+        main.addOverrideProperty("camel.server.port", String.valueOf(serverPort));
+        main.addOverrideProperty("syncrunner.runs.retained", String.valueOf(Math.max(10_000, n)));
+        if (o.httpTrigger()) {
+            main.addOverrideProperty("syncrunner.api.token", apiToken);
+        }
+        if (o.fivetran()) {
+            main.addOverrideProperty("fivetran." + ACCOUNT + ".base-url", fivetran.baseUrl());
+            main.addOverrideProperty("fivetran." + ACCOUNT + ".api-key", CLIENT_ID);
+            main.addOverrideProperty("fivetran." + ACCOUNT + ".api-secret", secret);
+            main.addOverrideProperty("fivetran." + ACCOUNT + ".group-id", GROUP);
+            main.addOverrideProperty("fivetran." + ACCOUNT + ".requests-per-hour", "100000000");
+            if (o.webhooks()) {
+                main.addOverrideProperty("fivetran.webhooks.enabled", "true");
+                main.addOverrideProperty("fivetran.webhooks.secret", webhookSecret);
+                main.addOverrideProperty("fivetran.webhooks.register", "true");
+                main.addOverrideProperty("fivetran.webhooks.account", ACCOUNT);
+                main.addOverrideProperty("fivetran.webhooks.public-url",
+                        "http://127.0.0.1:" + serverPort + "/webhooks/fivetran");
+            }
+        } else {
+            main.addOverrideProperty("airbyte." + ACCOUNT + ".base-url", airbyte.selfManagedApiUrl());
+            main.addOverrideProperty("airbyte." + ACCOUNT + ".client-id", CLIENT_ID);
+            main.addOverrideProperty("airbyte." + ACCOUNT + ".client-secret", secret);
+        }
         Runner runner = Runner.start(main);
         CamelContext camel = runner.camel();
+        if (o.webhooks()) {
+            FivetranEmulator f = fivetran;
+            await(() -> !f.webhooks().isEmpty(), Duration.ofSeconds(30));
+            if (f.webhooks().isEmpty()) {
+                throw new IllegalStateException("the runner did not register its webhook with the emulator");
+            }
+        }
 
         String[] connections = new String[n];
         long pollMs = o.poll().toMillis();
         for (int i = 0; i < n; i++) {
-            connections[i] = UUID.randomUUID().toString();
-            long pendingMs = 100 + i * pollMs / n;
-            emulator.addConnection(connections[i], "pending:" + pendingMs + "ms,running:" + o.job().toMillis()
-                    + "ms,succeeded", true, ROWS, BYTES);
+            // Fivetran connector ids are letters, digits and _ only
+            connections[i] = o.fivetran() ? "bench_" + i + "_" + Long.toHexString(System.nanoTime())
+                    : UUID.randomUUID().toString();
+            long spreadMs = i * pollMs / n;
+            if (o.fivetran()) {
+                fivetran.addConnector(connections[i], GROUP, "syncing:" + (o.job().toMillis() + 100 + spreadMs)
+                        + "ms,succeeded");
+            } else {
+                airbyte.addConnection(connections[i], "pending:" + (100 + spreadMs) + "ms,running:" + o.job().toMillis()
+                        + "ms,succeeded", true, ROWS, BYTES);
+            }
         }
 
         Runtime rt = Runtime.getRuntime();
+        line("provider", o.provider() + (o.webhooks() ? " with sync_end webhooks (polling only as fallback, every "
+                + prop(camel, "fivetran.webhooks.fallback-poll-interval") + ")" : ", poll-based"));
         line("syncs", n);
         line("job duration", Durations.human(o.job()) + " running + 100ms.." + (100 + pollMs)
-                + "ms pending (spread over one poll)");
-        line("poll interval", o.poll().toMillis() + " ms");
-        line("trigger rate", o.triggerRate() == 0 ? "unlimited (one sender thread)" : o.triggerRate() + "/s");
-        line("emulator", o.emulatorThreads() + " threads, API answers delayed by " + o.apiLatency().toMillis() + " ms");
+                + "ms more (spread over one poll)");
+        line("poll interval", pollMs + " ms");
+        line("trigger", o.httpTrigger() ? "HTTP POST /api/syncs, JDK HttpClient, " + o.httpConcurrency()
+                + " requests in flight at most (no journal: the runner has none yet)"
+                : o.triggerRate() == 0 ? "in-process async producer, unlimited (one sender thread)"
+                : "in-process async producer, " + o.triggerRate() + "/s");
+        line("emulator", o.emulatorThreads() + " threads, API answers delayed by " + o.apiLatency().toMillis()
+                + " ms, request log capped at " + REQUEST_LOG_LIMIT + " entries (totals exact)"
+                + (o.fivetran() ? "" : ", token TTL " + o.tokenTtl().toSeconds() + " s"));
         line("machine", rt.availableProcessors() + " cores, max heap " + mb(rt.maxMemory()) + ", java "
                 + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         line("runner settings", "http max-total-connections " + prop(camel, "camel.component.http.max-total-connections")
                 + ", connections-per-route " + prop(camel, "camel.component.http.connections-per-route")
                 + ", syncrunner.wait.threads " + prop(camel, "syncrunner.wait.threads")
+                + ", token refresh-margin " + prop(camel, "syncrunner.token.refresh-margin")
                 + ", sun.net.httpserver.nodelay=" + System.getProperty("sun.net.httpserver.nodelay"));
 
         Sampler sampler = new Sampler();
-        ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bench-sampler");
-            t.setDaemon(true);
-            return t;
-        });
-        sampler.run();
-        sampling.scheduleAtFixedRate(sampler, 100, 100, TimeUnit.MILLISECONDS);
+        ScheduledExecutorService sampling = startSampling(sampler);
 
-        Endpoint endpoint = camel.getEndpoint("direct:airbyte-run");
-        AsyncProducer producer = endpoint.createAsyncProducer();
-        producer.start();
-        Instant[] completedAt = new Instant[n];
-        Long[] jobIds = new Long[n];
+        long[] completedAtMicros = new long[n];
         String[] problems = new String[n];
         CountDownLatch done = new CountDownLatch(n);
-
+        long cpu0 = processCpuNanos();
+        long total0 = requestLog.total();
+        long tokens0 = requestLog.tokenRequests();
+        long triggers0 = requestLog.triggers();
         long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            if (o.triggerRate() > 0) {
-                long due = t0 + (long) (i * 1e9 / o.triggerRate());
-                while (System.nanoTime() < due) {
-                    LockSupport.parkNanos(due - System.nanoTime());
+        long triggered;
+        AsyncProducer producer = null;
+        HttpTrigger.Result http = null;
+        SyncRuns runs = camel.getRegistry().lookupByNameAndType("syncRuns", SyncRuns.class);
+        if (o.httpTrigger()) {
+            http = HttpTrigger.send("http://127.0.0.1:" + serverPort + "/api/syncs", apiToken, o.httpConcurrency(),
+                    n, i -> requestJson(o, connections[i]));
+            triggered = System.nanoTime();
+            String[] runIds = http.runIds();
+            Thread watcher = new Thread(() -> watchRuns(runs, runIds, completedAtMicros, problems, done),
+                    "bench-run-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+        } else {
+            Endpoint endpoint = camel.getEndpoint(o.fivetran() ? "direct:fivetran-run" : "direct:airbyte-run");
+            producer = endpoint.createAsyncProducer();
+            producer.start();
+            for (int i = 0; i < n; i++) {
+                if (o.triggerRate() > 0) {
+                    long due = t0 + (long) (i * 1e9 / o.triggerRate());
+                    while (System.nanoTime() < due) {
+                        LockSupport.parkNanos(due - System.nanoTime());
+                    }
                 }
+                Exchange ex = endpoint.createExchange();
+                setSyncProperties(ex, o, connections[i]);
+                int idx = i;
+                producer.process(ex, doneSync -> {
+                    completedAtMicros[idx] = nowEpochMicros();
+                    String status = ex.getProperty(SyncState.STATUS, String.class);
+                    if (ex.getException() != null) {
+                        problems[idx] = ex.getException().toString();
+                    } else if (!"succeeded".equals(status)) {
+                        problems[idx] = "ended " + status;
+                    }
+                    done.countDown();
+                });
             }
-            Exchange ex = endpoint.createExchange();
-            ex.setProperty(SyncState.ACCOUNT, ACCOUNT);
-            ex.setProperty(AirbyteSyncs.CONNECTION_ID, connections[i]);
-            ex.setProperty(AirbyteSyncs.JOB_TYPE, "sync");
-            ex.setProperty(SyncState.POLL_INTERVAL, o.poll().toMillis() + "ms");
-            ex.setProperty(SyncState.TIMEOUT, "10m");
-            ex.setProperty(AirbyteSyncs.CANCEL_ON_TIMEOUT, "true");
-            ex.setProperty(SyncState.WAIT, "true");
-            ex.setProperty(AirbyteSyncs.ON_ACTIVE_SYNC, "attach");
-            int idx = i;
-            producer.process(ex, doneSync -> {
-                completedAt[idx] = Instant.now();
-                jobIds[idx] = ex.getProperty(AirbyteSyncs.JOB_ID, Long.class);
-                String status = ex.getProperty(SyncState.STATUS, String.class);
-                if (ex.getException() != null) {
-                    problems[idx] = ex.getException().toString();
-                } else if (!"succeeded".equals(status)) {
-                    problems[idx] = "ended " + status;
-                }
-                done.countDown();
-            });
+            long sendLoopEnd = System.nanoTime();
+            // process() returns once the trigger is answered; a trigger that went asynchronous (redelivery) is
+            // waited for here, until the emulator has seen N trigger POSTs or every sync has ended
+            await(() -> requestLog.triggers() - triggers0 >= n || done.getCount() == 0, Duration.ofMinutes(11));
+            triggered = Math.max(sendLoopEnd, System.nanoTime());
         }
-        long sendLoopEnd = System.nanoTime();
-        // process() returns once the trigger is answered; a trigger that went asynchronous (redelivery) is
-        // waited for here, until the emulator has seen N trigger POSTs or every sync has ended
-        await(() -> emulator.requestLog().triggers() >= n || done.getCount() == 0, Duration.ofMinutes(11));
-        long triggered = Math.max(sendLoopEnd, System.nanoTime());
-        boolean allDone = awaitCompletions(done, emulator, Duration.ofSeconds(Math.max(30, 5 * o.poll().toSeconds())));
+        FivetranEmulator f5 = fivetran;
+        AirbyteEmulator ab = airbyte;
+        BooleanSupplier allEnded = () -> o.fivetran() ? f5.runs().stream().allMatch(FivetranSyncRun::ended)
+                : ab.jobs().stream().allMatch(JobSnapshot::terminal);
+        boolean allDone = awaitCompletions(done, allEnded,
+                Duration.ofSeconds(Math.max(30, 5 * o.poll().toSeconds())));
         long finished = System.nanoTime();
+        long cpuNanos = processCpuNanos() - cpu0;
         sampling.shutdown();
         sampling.awaitTermination(5, TimeUnit.SECONDS);
         sampler.run();
 
+        Map<String, Long> endMicros = o.fivetran() ? fivetranEnds(fivetran) : airbyteEnds(airbyte);
         int succeeded = 0;
+        int failed = 0;
         List<String> failures = new ArrayList<>();
-        List<Long> latencyMicros = new ArrayList<>();
+        long[] lat = new long[n];
+        int k = 0;
         for (int i = 0; i < n; i++) {
-            if (completedAt[i] == null) {
-                failures.add(connections[i] + ": not completed");
+            if (completedAtMicros[i] == 0) {
+                failed++;
+                if (failures.size() < 5) {
+                    failures.add(connections[i] + ": not completed");
+                }
                 continue;
             }
             if (problems[i] == null) {
                 succeeded++;
             } else {
-                failures.add(connections[i] + ": " + problems[i]);
+                failed++;
+                if (failures.size() < 5) {
+                    failures.add(connections[i] + ": " + problems[i]);
+                }
             }
-            Instant at = completedAt[i];
-            if (jobIds[i] != null) {
-                emulator.jobFinishedAt(jobIds[i])
-                        .ifPresent(end -> latencyMicros.add(Duration.between(end, at).toNanos() / 1000));
+            Long end = endMicros.get(connections[i]);
+            if (end != null) {
+                lat[k++] = completedAtMicros[i] - end;
             }
         }
+        lat = Arrays.copyOf(lat, k);
+        Arrays.sort(lat);
         double triggerSeconds = (triggered - t0) / 1e9;
         double totalSeconds = (finished - t0) / 1e9;
         line("trigger all", String.format("%.2f s (%.0f triggers/s)", triggerSeconds, n / triggerSeconds));
+        if (http != null) {
+            line("HTTP trigger", http.describe());
+        }
         line("total wall time", String.format(allDone ? "%.2f s until all syncs completed"
                 : "%.2f s, then gave up: NOT all syncs completed", totalSeconds));
-        line("completed/s", String.format("%.1f syncs/s", (succeeded + failures.size()) / totalSeconds));
+        line("completed/s", String.format("%.1f syncs/s", (succeeded + failed) / totalSeconds));
         line("succeeded", succeeded);
-        line("failed", failures.size());
+        line("failed", failed);
         line("runner in-flight at end", camel.getInflightRepository().size() + " exchanges");
-        failures.stream().limit(5).forEach(f -> line("  failure", f));
+        failures.forEach(f -> line("  failure", f));
 
         line("threads peak (all, sampled)", sampler.peakAll + " (JVM peak since start "
                 + ManagementFactory.getThreadMXBean().getPeakThreadCount() + ")");
@@ -276,34 +400,217 @@ public final class Bench {
         line("heap used after GC", mb(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()));
         line("RSS", "VmHWM " + procStatus("VmHWM") + ", VmRSS " + procStatus("VmRSS"));
 
-        long tokens = emulator.tokenRequests();
-        long triggers = emulator.requestLog().triggers();
-        long statusGets = emulator.count("GET", "/jobs/\\d+");
-        long other = emulator.requestLog().total() - tokens - triggers - statusGets;
-        line("API token requests", tokens);
+        long total = requestLog.total() - total0;
+        long tokens = requestLog.tokenRequests() - tokens0;
+        long triggers = requestLog.triggers() - triggers0;
+        long statusGets = total - tokens - triggers; // counted from t0: the webhook registration is not in it
+        if (o.fivetran()) {
+            line("API auth", "API key (HTTP basic): no token requests");
+        } else {
+            long ttlS = o.tokenTtl().toSeconds();
+            long marginS = Durations.parse(prop(camel, "syncrunner.token.refresh-margin"), "margin").toSeconds();
+            // as AccessToken.usableAt: renewed min(TTL / 5, refresh margin) before it expires
+            long lifetime = Math.max(1, ttlS - Math.min(ttlS / 5, marginS));
+            line("API token requests", tokens + String.format(" for %d syncs over %.0f s; token TTL %d s, used for"
+                            + " %d s (TTL - min(TTL/5, refresh margin)): at most %d expected", n, totalSeconds, ttlS,
+                    lifetime,
+                    1 + (long) (totalSeconds / lifetime)));
+        }
         line("API trigger POSTs", triggers);
-        line("API status GETs", statusGets + String.format(" (%.2f per sync)", statusGets / (double) n));
-        line("API other requests", other);
-
-        long[] lat = latencyMicros.stream().mapToLong(Long::longValue).sorted().toArray();
+        line("API status GETs", statusGets + String.format(" (%.2f per sync; every call that is neither token nor"
+                + " trigger%s)", statusGets / (double) n, o.fivetran() ? ", incl. the connector GET before each trigger"
+                : ""));
+        if (o.webhooks()) {
+            webhookBreakdown(fivetran, connections, completedAtMicros, endMicros);
+        }
+        line("CPU", String.format("%.2f s process CPU over %.1f s (%.0f%% of %d cores); %.0f µs per status GET"
+                        + " (runner and emulator both: same process)", cpuNanos / 1e9, totalSeconds,
+                100.0 * cpuNanos / 1e9 / totalSeconds / rt.availableProcessors(), rt.availableProcessors(),
+                statusGets == 0 ? 0.0 : cpuNanos / 1e3 / statusGets));
+        String ideal = o.webhooks() ? "webhook: near 0" : "ideal: uniform 0.." + pollMs + " ms";
         String detection = lat.length == 0 ? "no data"
-                : String.format("p50 %s  p95 %s  p99 %s  max %s  (%d syncs; ideal: uniform 0..%d ms)", ms(pct(lat, 0.50)),
-                        ms(pct(lat, 0.95)), ms(pct(lat, 0.99)), ms(lat[lat.length - 1]), lat.length, pollMs);
+                : String.format("p50 %s  p95 %s  p99 %s  max %s  (%d syncs; %s)", ms(pct(lat, 0.50)),
+                        ms(pct(lat, 0.95)), ms(pct(lat, 0.99)), ms(lat[lat.length - 1]), lat.length, ideal);
         line("detection latency", detection);
 
-        boolean ok = allDone && succeeded == n && failures.isEmpty();
-        System.out.printf("SUMMARY %s: %d syncs (job %s, poll %d ms): %d succeeded, %d failed; triggered in %.2f s"
-                        + " (%.0f/s), ran %.2f s; threads peak %d (runner %d); heap peak %s; RSS peak %s;"
-                        + " %.2f status GETs/sync; detection p50 %s p99 %s%n",
-                ok ? "OK" : "FAILED", n, Durations.human(o.job()), pollMs, succeeded, failures.size(), triggerSeconds,
-                n / triggerSeconds, totalSeconds, sampler.peakAll, sampler.peakRunner, mb(sampler.peakHeap),
-                procStatus("VmHWM"), statusGets / (double) n, lat.length == 0 ? "-" : ms(pct(lat, 0.50)),
-                lat.length == 0 ? "-" : ms(pct(lat, 0.99)));
+        boolean ok = allDone && succeeded == n && failed == 0;
+        System.out.printf("SUMMARY %s: %s %d syncs (job %s, poll %d ms%s%s): %d succeeded, %d failed; triggered in"
+                        + " %.2f s (%.0f/s), ran %.2f s; threads peak %d (runner %d); heap peak %s; RSS peak %s;"
+                        + " %d token requests; %.2f status GETs/sync; %.0f µs CPU/status GET; detection p50 %s p99 %s%n",
+                ok ? "OK" : "FAILED", o.provider(), n, Durations.human(o.job()), pollMs,
+                o.webhooks() ? ", webhooks" : "", o.httpTrigger() ? ", HTTP trigger" : "", succeeded, failed,
+                triggerSeconds, n / triggerSeconds, totalSeconds, sampler.peakAll, sampler.peakRunner,
+                mb(sampler.peakHeap), procStatus("VmHWM"), tokens, statusGets / (double) n,
+                statusGets == 0 ? 0.0 : cpuNanos / 1e3 / statusGets,
+                lat.length == 0 ? "-" : ms(pct(lat, 0.50)), lat.length == 0 ? "-" : ms(pct(lat, 0.99)));
 
-        producer.stop();
+        if (producer != null) {
+            producer.stop();
+        }
         runner.stop();
-        emulator.close();
+
+        if (o.baselineCap() > 0) {
+            if (o.fivetran()) {
+                line("baseline", "skipped: the naive baseline speaks the Airbyte API only");
+            } else {
+                int bn = Math.min(n, o.baselineCap());
+                System.out.println();
+                line("baseline", bn + " syncs" + (bn < n ? " (capped at --baseline-cap " + o.baselineCap()
+                        + ": a platform thread per sync)" : "") + ", one blocking thread per sync, a new token"
+                        + " per request, sleeping one poll between status GETs; same emulator, runner stopped");
+                NaiveBaseline.Result b = NaiveBaseline.run(airbyte, CLIENT_ID, secret, bn, o.poll(), o.job());
+                compare(n, succeeded, triggerSeconds, totalSeconds, sampler, tokens, statusGets, cpuNanos, lat, b);
+            }
+        }
+        if (fivetran != null) {
+            fivetran.close();
+        } else {
+            airbyte.close();
+        }
         return ok ? 0 : 1;
+    }
+
+    private static void setSyncProperties(Exchange ex, Options o, String connection) {
+        ex.setProperty(SyncState.ACCOUNT, ACCOUNT);
+        ex.setProperty(SyncState.POLL_INTERVAL, o.poll().toMillis() + "ms");
+        ex.setProperty(SyncState.TIMEOUT, "10m");
+        ex.setProperty(SyncState.WAIT, "true");
+        if (o.fivetran()) {
+            ex.setProperty(FivetranSyncs.OPERATION, "sync");
+            ex.setProperty(FivetranSyncs.CONNECTOR_ID, connection);
+            ex.setProperty(FivetranSyncs.FORCE, "false");
+            ex.setProperty(FivetranSyncs.ON_RESCHEDULED, "retrigger");
+            ex.setProperty(FivetranSyncs.ON_PAUSED, "fail");
+            ex.setProperty(FivetranSyncs.SET_MANUAL_SCHEDULE, "false");
+        } else {
+            ex.setProperty(AirbyteSyncs.CONNECTION_ID, connection);
+            ex.setProperty(AirbyteSyncs.JOB_TYPE, "sync");
+            ex.setProperty(AirbyteSyncs.CANCEL_ON_TIMEOUT, "true");
+            ex.setProperty(AirbyteSyncs.ON_ACTIVE_SYNC, "attach");
+        }
+    }
+
+    private static String requestJson(Options o, String connection) {
+        return o.fivetran()
+                ? "{\"provider\":\"fivetran\",\"account\":\"" + ACCOUNT + "\",\"connectorId\":\"" + connection
+                + "\",\"pollInterval\":\"" + o.poll().toMillis() + "ms\",\"waitTimeout\":\"10m\"}"
+                : "{\"provider\":\"airbyte\",\"account\":\"" + ACCOUNT + "\",\"connectionId\":\"" + connection
+                + "\",\"pollInterval\":\"" + o.poll().toMillis() + "ms\",\"waitTimeout\":\"10m\"}";
+    }
+
+    /** Copies each HTTP-started run's end (SyncRun.finishedAt, set by the runner) into the bench's arrays. */
+    private static void watchRuns(SyncRuns runs, String[] runIds, long[] completedAtMicros, String[] problems,
+                                  CountDownLatch done) {
+        boolean[] seen = new boolean[runIds.length];
+        int open = runIds.length;
+        for (int i = 0; i < runIds.length; i++) {
+            if (runIds[i] == null) {
+                problems[i] = "not accepted";
+                completedAtMicros[i] = nowEpochMicros();
+                seen[i] = true;
+                open--;
+                done.countDown();
+            }
+        }
+        while (open > 0) {
+            LockSupport.parkNanos(200_000_000);
+            for (int i = 0; i < runIds.length; i++) {
+                if (seen[i]) {
+                    continue;
+                }
+                SyncRun r = runs.get(runIds[i]);
+                if (r != null && r.finished()) {
+                    seen[i] = true;
+                    open--;
+                    completedAtMicros[i] = epochMicros(r.finishedAt());
+                    if (!SyncRun.SUCCEEDED.equals(r.state())) {
+                        problems[i] = r.state() + ": " + r.error();
+                    }
+                    done.countDown();
+                }
+            }
+        }
+    }
+
+    /** Splits webhook detection latency: emulator (run end -> webhook sent) and runner (sent -> completion). */
+    private static void webhookBreakdown(FivetranEmulator fivetran, String[] connections, long[] completedAtMicros,
+                                         Map<String, Long> endMicros) {
+        Map<String, Long> sentMicros = new HashMap<>();
+        long ok = 0;
+        List<io.syncrunner.emulator.WebhookDelivery> deliveries = fivetran.webhookDeliveries();
+        for (io.syncrunner.emulator.WebhookDelivery d : deliveries) {
+            sentMicros.merge(d.connectorId(), epochMicros(d.at()), Math::max);
+            ok += d.successful() ? 1 : 0;
+        }
+        long[] emulatorLag = new long[connections.length];
+        long[] runnerLag = new long[connections.length];
+        int k = 0;
+        for (int i = 0; i < connections.length; i++) {
+            Long sent = sentMicros.get(connections[i]);
+            Long end = endMicros.get(connections[i]);
+            if (sent != null && end != null && completedAtMicros[i] != 0) {
+                emulatorLag[k] = sent - end;
+                runnerLag[k++] = completedAtMicros[i] - sent;
+            }
+        }
+        emulatorLag = Arrays.copyOf(emulatorLag, k);
+        runnerLag = Arrays.copyOf(runnerLag, k);
+        Arrays.sort(emulatorLag);
+        Arrays.sort(runnerLag);
+        line("webhooks delivered", deliveries.size() + " (" + ok + " answered 2xx), sent one at a time by the"
+                + " emulator's single webhook thread");
+        if (k > 0) {
+            line("  run end -> webhook sent", String.format("p50 %s  p99 %s  max %s  (emulator side)",
+                    ms(pct(emulatorLag, 0.5)), ms(pct(emulatorLag, 0.99)), ms(emulatorLag[k - 1])));
+            line("  webhook sent -> completed", String.format("p50 %s  p99 %s  max %s  (runner side)",
+                    ms(pct(runnerLag, 0.5)), ms(pct(runnerLag, 0.99)), ms(runnerLag[k - 1])));
+        }
+    }
+
+    private static Map<String, Long> airbyteEnds(AirbyteEmulator airbyte) {
+        Map<String, Long> ends = new HashMap<>();
+        for (JobSnapshot j : airbyte.jobs()) {
+            j.finishedAt().ifPresent(at -> ends.merge(j.connectionId(), epochMicros(at), Math::max));
+        }
+        return ends;
+    }
+
+    private static Map<String, Long> fivetranEnds(FivetranEmulator fivetran) {
+        Map<String, Long> ends = new HashMap<>();
+        for (FivetranSyncRun r : fivetran.runs()) {
+            r.end().ifPresent(at -> ends.merge(r.connectorId(), epochMicros(at), Math::max));
+        }
+        return ends;
+    }
+
+    private static void compare(int n, int succeeded, double triggerSeconds, double totalSeconds, Sampler runner,
+                                long tokens, long statusGets, long cpuNanos, long[] lat, NaiveBaseline.Result b) {
+        String f = "%-28s %-26s %-26s %s%n";
+        System.out.printf(f, "", "runner (N=" + n + ")", "naive (N=" + b.syncs() + ")", "naive / runner, per sync");
+        double scale = n / (double) b.syncs();
+        System.out.printf(f, "succeeded", succeeded, b.succeeded(), b.firstError() == null ? ""
+                : "naive's first error: " + b.firstError());
+        System.out.printf(f, "trigger all", String.format("%.2f s", triggerSeconds),
+                String.format("%.2f s", b.triggerSeconds()), "");
+        System.out.printf(f, "total wall time", String.format("%.2f s", totalSeconds),
+                String.format("%.2f s", b.totalSeconds()), "");
+        System.out.printf(f, "threads peak (all)", runner.peakAll, b.peakThreads(),
+                String.format("%.1fx (absolute, at %.2fx the syncs)", b.peakThreads() / (double) runner.peakAll,
+                        1 / scale));
+        System.out.printf(f, "heap used peak (sampled)", mb(runner.peakHeap), mb(b.peakHeap()),
+                String.format("%.1fx (absolute)", b.peakHeap() / (double) runner.peakHeap));
+        System.out.printf(f, "token requests", tokens, b.tokenRequests(),
+                String.format("%.0fx", (b.tokenRequests() / (double) b.syncs()) / Math.max(1e-9, tokens / (double) n)));
+        System.out.printf(f, "status GETs / sync", String.format("%.2f", statusGets / (double) n),
+                String.format("%.2f", b.statusGets() / (double) b.syncs()),
+                String.format("%.2fx", (b.statusGets() / (double) b.syncs()) / (statusGets / (double) n)));
+        double rc = cpuNanos / 1e3 / n;
+        double bc = b.cpuNanos() / 1e3 / b.syncs();
+        System.out.printf(f, "CPU / sync", String.format("%.0f µs", rc), String.format("%.0f µs", bc),
+                String.format("%.2fx", bc / rc));
+        long[] bl = b.latencyMicrosSorted();
+        System.out.printf(f, "detection p50 / p99", lat.length == 0 ? "-" : ms(pct(lat, 0.5)) + " / " + ms(pct(lat, 0.99)),
+                bl.length == 0 ? "-" : ms(pct(bl, 0.5)) + " / " + ms(pct(bl, 0.99)), "");
     }
 
     /** Camel Main running in a background thread. */
@@ -342,7 +649,7 @@ public final class Bench {
     }
 
     /** Samples live threads and heap; keeps the peaks. */
-    private static final class Sampler implements Runnable {
+    static final class Sampler implements Runnable {
         volatile int peakAll;
         volatile int peakRunner;
         volatile long peakHeap;
@@ -372,12 +679,38 @@ public final class Bench {
         }
     }
 
+    static ScheduledExecutorService startSampling(Sampler sampler) {
+        ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.run();
+        sampling.scheduleAtFixedRate(sampler, 100, 100, TimeUnit.MILLISECONDS);
+        return sampling;
+    }
+
+    /** CPU time of the whole process so far (all threads, including the in-process emulator). */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    static long nowEpochMicros() {
+        return epochMicros(Instant.now());
+    }
+
+    static long epochMicros(Instant at) {
+        return at.getEpochSecond() * 1_000_000L + at.getNano() / 1000;
+    }
+
     /**
      * Waits for every completion callback. Gives up early when no sync completed for {@code stall} while every
      * emulator job has already ended: the missing exchanges were lost by the runner and will never complete.
      */
-    private static boolean awaitCompletions(CountDownLatch done, AirbyteEmulator emulator, Duration stall)
-            throws InterruptedException {
+    private static boolean awaitCompletions(CountDownLatch done, BooleanSupplier allEnded, Duration stall) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(11);
         long lastCount = done.getCount();
         long lastProgress = System.nanoTime();
@@ -386,7 +719,7 @@ public final class Bench {
             if (done.getCount() != lastCount) {
                 lastCount = done.getCount();
                 lastProgress = now;
-            } else if (now - lastProgress > stall.toNanos() && emulator.jobs().stream().allMatch(JobSnapshot::terminal)) {
+            } else if (now - lastProgress > stall.toNanos() && allEnded.getAsBoolean()) {
                 System.out.printf("%-28s %s%n", "stalled:", lastCount + " syncs did not complete " + stall.toSeconds()
                         + " s after the last completion, although every emulator job has ended; giving up");
                 return false;
@@ -398,22 +731,28 @@ public final class Bench {
         return true;
     }
 
-    private static void await(BooleanSupplier condition, Duration max) {
+    static void await(BooleanSupplier condition, Duration max) {
         long end = System.nanoTime() + max.toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < end) {
             LockSupport.parkNanos(1_000_000);
         }
     }
 
-    private static long pct(long[] sorted, double p) {
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static long pct(long[] sorted, double p) {
         return sorted[Math.max(0, (int) Math.ceil(p * sorted.length) - 1)];
     }
 
-    private static String ms(long micros) {
+    static String ms(long micros) {
         return String.format("%.1f ms", micros / 1000.0);
     }
 
-    private static String mb(long bytes) {
+    static String mb(long bytes) {
         return String.format("%.0f MB", bytes / 1048576.0);
     }
 
@@ -430,7 +769,7 @@ public final class Bench {
         }
     }
 
-    private static void line(String label, Object value) {
+    static void line(String label, Object value) {
         System.out.printf("%-28s %s%n", label + ":", value);
     }
 

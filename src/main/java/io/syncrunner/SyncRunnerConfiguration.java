@@ -78,7 +78,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         SyncRuns runs = new SyncRuns(clock, (int) settings.longValue("syncrunner.runs.retained", 10_000), Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
-        registry.bind("runStarter", new RunStarter(context));
+        registry.bind("runStarter", new RunStarter(context, (int) settings.longValue("syncrunner.trigger.threads", 16)));
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("statusPage", new StatusPage());
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));

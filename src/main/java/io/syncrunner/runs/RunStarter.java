@@ -27,9 +27,15 @@ public final class RunStarter {
     private final ExecutorService starter;
     private volatile AsyncProducer producer;
 
-    public RunStarter(CamelContext context) {
+    /**
+     * @param threads how many runs are started at once (each holds its thread only until its trigger call is
+     *                answered and the sync waits); further ones queue, so a burst of requests never grows threads
+     */
+    public RunStarter(CamelContext context, int threads) {
         this.context = context;
-        this.starter = context.getExecutorServiceManager().newCachedThreadPool(this, "RunStarter");
+        this.starter = context.getExecutorServiceManager().newThreadPool(this, "RunStarter",
+                new org.apache.camel.builder.ThreadPoolProfileBuilder("RunStarter").poolSize(threads)
+                        .maxPoolSize(threads).maxQueueSize(-1).build());
     }
 
     /** Runs the accepted request of this exchange (properties set by {@link SyncRuns#accept}) on its own. */

@@ -1,5 +1,7 @@
 package io.syncrunner.ops;
 
+import io.syncrunner.schedules.Schedules;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.RoutesBuilder;
@@ -229,6 +231,16 @@ public class RouteFilesReloadStrategy extends RouteWatcherReloadStrategy {
             if (!ids.add(id) || (!before.contains(id) && context.getRoute(id) != null)) {
                 throw new RouteFileException(new RouteFileProblem(file, line, 0, "route id '" + id
                         + "' is used twice (route ids are unique among all route files)"), null);
+            }
+        }
+
+        // schedules are checked before the running ones are touched: a refused edit leaves them exactly as they were
+        for (TemplatedRouteDefinition def : now) {
+            try {
+                Schedules.check(context, def);
+            } catch (Schedules.InvalidScheduleException e) {
+                throw new RouteFileException(new RouteFileProblem(file, index.line("templatedRoute", def.getRouteId()),
+                        0, e.getMessage()), e);
             }
         }
 

@@ -143,6 +143,46 @@ public final class Schedules {
     }
 
     /**
+     * Checks a schedule as written in a route file, before anything is built from it (a live edit is checked this
+     * way so that a refused edit never touches the running schedule). Throws {@link InvalidScheduleException}.
+     */
+    public static void check(CamelContext context, org.apache.camel.model.TemplatedRouteDefinition schedule) {
+        if (!TEMPLATE_ID.equals(schedule.getRouteTemplateRef())) {
+            return;
+        }
+        Map<String, Object> parameters = new java.util.HashMap<>();
+        if (schedule.getParameters() != null) {
+            schedule.getParameters().forEach(p -> parameters.put(p.getName(), p.getValue()));
+        }
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        RouteTemplateDefinition template = model.getRouteTemplateDefinition(TEMPLATE_ID);
+        if (template != null) {
+            Set<String> declared = new TreeSet<>();
+            if (template.getTemplateParameters() != null) {
+                template.getTemplateParameters().forEach(p -> declared.add(StringHelper.dashToCamelCase(p.getName())));
+            }
+            Set<String> unknown = new TreeSet<>();
+            parameters.keySet().forEach(k -> {
+                String name = StringHelper.dashToCamelCase(k);
+                if (!declared.contains(name) && !name.equals("routeId")) {
+                    unknown.add(name);
+                }
+            });
+            parameters.put(UNKNOWN, String.join(", ", unknown));
+            parameters.put("declaredParameters", String.join(", ", declared));
+            // defaults of the template, as Camel would apply them
+            if (template.getTemplateParameters() != null) {
+                template.getTemplateParameters().forEach(p -> {
+                    if (p.getDefaultValue() != null) {
+                        parameters.putIfAbsent(p.getName(), p.getDefaultValue());
+                    }
+                });
+            }
+        }
+        prepare(context, schedule.getRouteId(), parameters);
+    }
+
+    /**
      * Checks one schedule's parameters and adds those the template needs ({@code routeId},
      * {@code misfireInstruction}). Throws {@link InvalidScheduleException} naming the schedule.
      */

@@ -101,21 +101,7 @@ public final class Schedules {
     public static void install(CamelContext context) {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         model.addRouteTemplateDefinitionConverter(TEMPLATE_ID, (template, parameters) -> {
-            // Camel ignores parameters a template does not declare: a misspelt "timezone" would silently be UTC
-            Set<String> declared = new TreeSet<>();
-            if (template.getTemplateParameters() != null) {
-                template.getTemplateParameters().forEach(p -> declared.add(StringHelper.dashToCamelCase(p.getName())));
-            }
-            Set<String> unknown = new TreeSet<>();
-            parameters.keySet().forEach(k -> {
-                String name = StringHelper.dashToCamelCase(k);
-                if (!declared.contains(name) && !name.equals("routeId") && !name.equals("parentRouteId")
-                        && !name.equals("parentProcessorId")) {
-                    unknown.add(name);
-                }
-            });
-            parameters.put(UNKNOWN, String.join(", ", unknown));
-            parameters.put("declaredParameters", String.join(", ", declared));
+            noteUnknownParameters(template, parameters);
             parameters.put(MARKER, TEMPLATE_ID);
             return RouteTemplateDefinition.Converter.DEFAULT_CONVERTER.apply(template, parameters);
         });
@@ -143,6 +129,27 @@ public final class Schedules {
     }
 
     /**
+     * Camel ignores parameters a template does not declare (a misspelt "timezone" would silently be UTC): notes
+     * them, and the declared ones, in the parameters for {@link #prepare} to report.
+     */
+    private static void noteUnknownParameters(RouteTemplateDefinition template, Map<String, Object> parameters) {
+        Set<String> declared = new TreeSet<>();
+        if (template.getTemplateParameters() != null) {
+            template.getTemplateParameters().forEach(p -> declared.add(StringHelper.dashToCamelCase(p.getName())));
+        }
+        Set<String> unknown = new TreeSet<>();
+        parameters.keySet().forEach(k -> {
+            String name = StringHelper.dashToCamelCase(k);
+            if (!declared.contains(name) && !name.equals("routeId") && !name.equals("parentRouteId")
+                    && !name.equals("parentProcessorId")) {
+                unknown.add(name);
+            }
+        });
+        parameters.put(UNKNOWN, String.join(", ", unknown));
+        parameters.put("declaredParameters", String.join(", ", declared));
+    }
+
+    /**
      * Checks a schedule as written in a route file, before anything is built from it (a live edit is checked this
      * way so that a refused edit never touches the running schedule). Throws {@link InvalidScheduleException}.
      */
@@ -157,19 +164,7 @@ public final class Schedules {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         RouteTemplateDefinition template = model.getRouteTemplateDefinition(TEMPLATE_ID);
         if (template != null) {
-            Set<String> declared = new TreeSet<>();
-            if (template.getTemplateParameters() != null) {
-                template.getTemplateParameters().forEach(p -> declared.add(StringHelper.dashToCamelCase(p.getName())));
-            }
-            Set<String> unknown = new TreeSet<>();
-            parameters.keySet().forEach(k -> {
-                String name = StringHelper.dashToCamelCase(k);
-                if (!declared.contains(name) && !name.equals("routeId")) {
-                    unknown.add(name);
-                }
-            });
-            parameters.put(UNKNOWN, String.join(", ", unknown));
-            parameters.put("declaredParameters", String.join(", ", declared));
+            noteUnknownParameters(template, parameters);
             // defaults of the template, as Camel would apply them
             if (template.getTemplateParameters() != null) {
                 template.getTemplateParameters().forEach(p -> {

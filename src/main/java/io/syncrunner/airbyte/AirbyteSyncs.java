@@ -70,17 +70,17 @@ public final class AirbyteSyncs {
             throw new IllegalArgumentException("Airbyte connectionId '" + connectionId
                     + "' is not a UUID: copy it from the connection's URL in Airbyte");
         }
-        String jobType = orDefault(SyncState.text(ex, JOB_TYPE), "sync").toLowerCase(Locale.ROOT);
+        String jobType = SyncState.text(ex, JOB_TYPE, "sync").toLowerCase(Locale.ROOT);
         if (!JOB_TYPES.contains(jobType)) {
             throw new IllegalArgumentException("jobType '" + jobType + "' is not supported: use sync, reset or clear"
                     + ("refresh".equals(jobType) ? " (Airbyte's public API rejects refresh)" : ""));
         }
-        String onActive = orDefault(SyncState.text(ex, ON_ACTIVE_SYNC), "attach").toLowerCase(Locale.ROOT);
+        String onActive = SyncState.text(ex, ON_ACTIVE_SYNC, "attach").toLowerCase(Locale.ROOT);
         if (!onActive.equals("attach") && !onActive.equals("fail")) {
             throw new IllegalArgumentException("onActiveSync '" + onActive + "' is not supported: use attach or fail");
         }
-        Duration poll = Durations.parse(orDefault(SyncState.text(ex, SyncState.POLL_INTERVAL), "10s"), "pollInterval");
-        Duration timeout = Durations.parse(orDefault(SyncState.text(ex, SyncState.TIMEOUT), "6h"), "waitTimeout");
+        Duration poll = Durations.parse(SyncState.text(ex, SyncState.POLL_INTERVAL, "10s"), "pollInterval");
+        Duration timeout = Durations.parse(SyncState.text(ex, SyncState.TIMEOUT, "6h"), "waitTimeout");
         if (poll.isZero() || poll.isNegative() || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("pollInterval and waitTimeout must be positive");
         }
@@ -323,9 +323,6 @@ public final class AirbyteSyncs {
         return "connection " + ex.getProperty(CONNECTION_ID) + " (Airbyte account '" + SyncState.text(ex, SyncState.ACCOUNT) + "')";
     }
 
-    private static String orDefault(String value, String def) {
-        return value == null || value.isEmpty() ? def : value;
-    }
 
     static Instant parseTime(String text) {
         if (text == null) {

@@ -79,14 +79,14 @@ public final class FivetranSyncs {
             throw new IllegalArgumentException("Fivetran connectorId '" + connectorId
                     + "' is not a connector id (letters, digits and _ as in 'decent_dropsy')");
         }
-        String operation = orDefault(SyncState.text(ex, OPERATION), "sync");
+        String operation = SyncState.text(ex, OPERATION, "sync");
         choice(ex, ON_RESCHEDULED, "retrigger", Set.of("wait", "retrigger", "fail"));
         choice(ex, ON_PAUSED, "fail", Set.of("fail", "unpause", "skip"));
         ex.setProperty(FORCE, SyncState.bool(ex, FORCE, false));
         ex.setProperty(SET_MANUAL_SCHEDULE, SyncState.bool(ex, SET_MANUAL_SCHEDULE, false));
         boolean wait = SyncState.bool(ex, SyncState.WAIT, true);
-        Duration poll = Durations.parse(orDefault(SyncState.text(ex, SyncState.POLL_INTERVAL), "15s"), "pollInterval");
-        Duration timeout = Durations.parse(orDefault(SyncState.text(ex, SyncState.TIMEOUT), "6h"), "waitTimeout");
+        Duration poll = Durations.parse(SyncState.text(ex, SyncState.POLL_INTERVAL, "15s"), "pollInterval");
+        Duration timeout = Durations.parse(SyncState.text(ex, SyncState.TIMEOUT, "6h"), "waitTimeout");
         if (poll.isZero() || poll.isNegative() || timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("pollInterval and waitTimeout must be positive");
         }
@@ -422,7 +422,7 @@ public final class FivetranSyncs {
     }
 
     private static void choice(Exchange ex, String name, String def, Set<String> allowed) {
-        String v = orDefault(SyncState.text(ex, name), def).toLowerCase(Locale.ROOT);
+        String v = SyncState.text(ex, name, def).toLowerCase(Locale.ROOT);
         if (!allowed.contains(v)) {
             throw new IllegalArgumentException(name + " '" + v + "' is not supported: use one of " + allowed);
         }
@@ -434,7 +434,4 @@ public final class FivetranSyncs {
                 + "')";
     }
 
-    private static String orDefault(String value, String def) {
-        return value == null || value.isEmpty() ? def : value;
-    }
 }

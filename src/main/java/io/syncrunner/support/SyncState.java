@@ -83,4 +83,10 @@ public final class SyncState {
         Object v = exchange.getProperty(name);
         return v == null ? null : v.toString().trim();
     }
+
+    /** The trimmed text of the property, or {@code defaultValue} when it is unset or empty. */
+    public static String text(Exchange exchange, String name, String defaultValue) {
+        String v = text(exchange, name);
+        return v == null || v.isEmpty() ? defaultValue : v;
+    }
 }

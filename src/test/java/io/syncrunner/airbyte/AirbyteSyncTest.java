@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -277,15 +276,13 @@ class AirbyteSyncTest extends RunnerTestSupport {
     }
 
     private static long startJobOutsideTheRunner(String connectionId) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest post = HttpRequest.newBuilder(URI.create(EMULATOR.cloudApiUrl() + "/jobs"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("airbyte:" + BASIC_PASSWORD).getBytes()))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"connectionId\":\"" + connectionId + "\",\"jobType\":\"sync\"}"))
                 .build();
-        HttpResponse<String> response = http.send(post, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return Json.parse(response.body()).path("jobId").asLong();
     }

@@ -7,7 +7,6 @@ import io.syncrunner.testsupport.FivetranTestSupport;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +22,6 @@ import static org.awaitility.Awaitility.await;
 /** Webhook completion: registration, sync_end ends the wait at once, signatures, polling fallback. */
 class FivetranWebhookTest extends FivetranTestSupport {
     private static final String WEBHOOK_SECRET = "test-webhook-secret-Vb61Ty";
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     protected Properties fivetranProperties() {
@@ -119,6 +116,6 @@ class FivetranWebhookTest extends FivetranTestSupport {
         if (signature != null) {
             b.header(WebhookSignature.HEADER, signature);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +34,7 @@ class StatusPageTest extends RunnerTestSupport {
     @Test
     void shouldShowARunWithItsStateAndRowsInABrowser() throws Exception {
         String id = connection("running:300ms,succeeded", 321, 4096);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
+        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + httpPort() + "/api/syncs")).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"provider\":\"airbyte\",\"account\":\"test\","

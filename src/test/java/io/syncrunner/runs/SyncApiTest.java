@@ -6,7 +6,6 @@ import io.syncrunner.testsupport.FivetranTestSupport;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,8 +20,6 @@ import static org.awaitility.Awaitility.await;
 /** The HTTP trigger: POST /api/syncs, GET /api/syncs/{runId}, against both emulators. */
 class SyncApiTest extends FivetranTestSupport {
     private static final String TOKEN = "test-api-token-Wq47Xc";
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
     protected Properties fivetranProperties() {
@@ -45,7 +42,7 @@ class SyncApiTest extends FivetranTestSupport {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String body) throws Exception {
@@ -53,7 +50,7 @@ class SyncApiTest extends FivetranTestSupport {
     }
 
     private JsonNode run(String runId) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url("/api/syncs/" + runId)))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/syncs/" + runId)))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
@@ -161,7 +158,7 @@ class SyncApiTest extends FivetranTestSupport {
 
         assertThat(post(body, null, "application/json").statusCode()).isEqualTo(401);
         assertThat(post(body, "wrong-token", "application/json").statusCode()).isEqualTo(401);
-        HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(url("/api/syncs")))
+        HttpResponse<String> list = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/syncs")))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(list.statusCode()).isEqualTo(401);
         assertThat(EMULATOR.triggerCount(id)).isZero();
@@ -169,7 +166,7 @@ class SyncApiTest extends FivetranTestSupport {
 
     @Test
     void shouldAnswer404ForAnUnknownRun() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url("/api/syncs/no-such-run")))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/syncs/no-such-run")))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
 

@@ -40,6 +40,10 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
             .build()
             .start();
 
+    /** The HTTP client tests call the runner (and the emulators) with: HTTP/1.1, bounded connect time. */
+    protected static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
+
     @Override
     protected String getPropertyPlaceholderLocations() {
         return "file:config/application.properties";

@@ -9,6 +9,13 @@ import io.syncrunner.emulator.EmulatorLauncher;
 import io.syncrunner.fivetran.FivetranAccounts;
 import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.fivetran.FivetranWebhooks;
+import io.syncrunner.journal.JournalDatabase;
+import io.syncrunner.journal.RunJournal;
+import io.syncrunner.journal.RunRecovery;
+import io.syncrunner.journal.SyncSteps;
+import io.syncrunner.schedules.QuartzCluster;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
 import io.syncrunner.observability.AccountHealthChecks;
 import io.syncrunner.observability.SyncMetrics;
 import io.syncrunner.runs.DeadLetters;
@@ -75,10 +82,20 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("tokenCache", tokens);
         registry.bind("apiCall", new ApiCall(clock));
         registry.bind("jsonArray", new JsonArrayAggregation());
-        SyncRuns runs = new SyncRuns(clock, (int) settings.longValue("syncrunner.runs.retained", 10_000), Map.of(
+        RunJournal journal = openJournal(context, settings, clock);
+        int retained = (int) settings.longValue("syncrunner.runs.retained", 10_000);
+        registry.bind("runJournal", journal);
+        registry.bind("syncSteps", new SyncSteps(journal, clock));
+        SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
-        registry.bind("runStarter", new RunStarter(context, (int) settings.longValue("syncrunner.trigger.threads", 16)));
+        RunStarter starter = new RunStarter(context, (int) settings.longValue("syncrunner.trigger.threads", 16));
+        registry.bind("runStarter", starter);
+        RunRecovery recovery = new RunRecovery(context, journal, starter,
+                settings.duration("syncrunner.journal.takeover-interval", "10s"), retained);
+        registry.bind("runRecovery", recovery);
+        context.addService(recovery);
+        context.addStartupListener(recovery);
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("statusPage", new StatusPage());
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));
@@ -93,6 +110,34 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         }
         registry.bind("airbyteSyncs", new AirbyteSyncs(airbyteAccounts, clock,
                 settings.duration("airbyte.reconcile-clock-skew", "10s")));
+    }
+
+    /**
+     * Opens the run journal (embedded H2 file in the data directory, or the database of syncrunner.journal.url)
+     * and, with PostgreSQL, points Quartz at its clustered store in the same database.
+     */
+    private RunJournal openJournal(CamelContext context, Settings settings, Clock clock) throws Exception {
+        Path dataDir = Path.of(settings.text("syncrunner.data-dir", "data"));
+        String url = JournalDatabase.url(settings.text("syncrunner.journal.url", ""), dataDir);
+        String user = settings.text("syncrunner.journal.user", "");
+        String password = settings.text("syncrunner.journal.password", "");
+        HikariDataSource dataSource = JournalDatabase.open(url, user, password,
+                (int) settings.longValue("syncrunner.journal.pool-size", 8));
+        context.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        }, true, true);
+        RunJournal journal = new RunJournal(dataSource, JournalDatabase.nodeId(settings.text("syncrunner.node-id", ""),
+                dataDir), clock, settings.duration("syncrunner.journal.lease", "30s"));
+        journal.createSchema();
+        if (JournalDatabase.isPostgres(url) && settings.bool("syncrunner.schedules.clustered", true)) {
+            QuartzCluster.configure(context, dataSource, url, user, password,
+                    settings.duration("syncrunner.schedules.cluster-checkin", "5s").toMillis(),
+                    (int) settings.longValue("syncrunner.schedules.threads", 4));
+        }
+        return journal;
     }
 
     /** Reads typed settings with defaults. */

@@ -155,6 +155,16 @@ public final class AirbyteSyncs {
         ex.setProperty(LOOKUP, "reconcile");
     }
 
+    /**
+     * Carrying on after a restart, the journal says the trigger may have been sent: the connection's jobs since
+     * the recorded send time are looked up; if none was created, {@link #onJobList} leaves no job id and the flow
+     * triggers.
+     */
+    public void onRecover(Exchange ex) {
+        ex.setProperty(LOOKUP, "recover");
+        ex.removeProperty(JOB_ID);
+    }
+
     /** Describes {@code GET /jobs} for the connection, newest first. */
     public void listJobsRequest(Exchange ex) {
         ApiCall.describe(ex, "GET", "/jobs", "connectionId=" + ex.getProperty(CONNECTION_ID)
@@ -164,7 +174,8 @@ public final class AirbyteSyncs {
     /** Attaches to the unfinished job, or, after an unknown trigger outcome, to the job that trigger created. */
     public void onJobList(Exchange ex) {
         JsonNode data = Json.parse(ex.getMessage().getBody(String.class)).path("data");
-        boolean reconcile = "reconcile".equals(ex.getProperty(LOOKUP));
+        boolean recover = "recover".equals(ex.getProperty(LOOKUP));
+        boolean reconcile = recover || "reconcile".equals(ex.getProperty(LOOKUP));
         long sentAt = ex.getProperty(TRIGGER_SENT_AT, 0L, Long.class);
         JsonNode found = null;
         for (JsonNode job : data) {
@@ -183,6 +194,11 @@ public final class AirbyteSyncs {
             }
         }
         if (found == null) {
+            if (recover) {
+                LOG.info("{}: the runner stopped while triggering it; Airbyte shows no job since, so it is triggered now",
+                        subject(ex));
+                return;
+            }
             if (reconcile) {
                 throw new SyncFailedException("Could not trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex)
                         + ": Airbyte answered " + ex.getProperty(Triggers.ERROR) + " and no job was created;"

@@ -46,6 +46,7 @@ public final class FivetranSyncs {
     public static final String RETRIGGER_DUE = "fivetranRetriggerDue";
     public static final String TRIGGERS = "fivetranTriggers";
     public static final String SKIPPED = "syncSkipped";
+    public static final String TRIGGER_NEEDED = "fivetranTriggerNeeded";
     public static final String ATTACHED = "syncAttached";
     public static final String COMPLETED_BY = "syncCompletedBy";
     private static final String CONNECTOR = "fivetranConnector";
@@ -218,7 +219,37 @@ public final class FivetranSyncs {
 
     /** After an unknown trigger outcome: follow the sync if one runs or ended since the baseline, else fail. */
     public void onReconcile(Exchange ex) {
-        FivetranConnector c = record(ex);
+        if (followIfSyncing(ex, record(ex))) {
+            return;
+        }
+        throw new SyncFailedException("Could not trigger a " + ex.getProperty(OPERATION) + " of " + subject(ex)
+                + ": Fivetran answered " + ex.getProperty(Triggers.ERROR) + " and the connector shows no sync;"
+                + " the trigger is not re-sent automatically, so that a sync never runs twice", null);
+    }
+
+    /**
+     * Carrying on after a restart, the journal says the trigger may have been sent: follow the sync if the connector
+     * shows one since the recorded baseline; else nothing was started, and {@value #TRIGGER_NEEDED} asks for the
+     * trigger.
+     */
+    public void onRecover(Exchange ex) {
+        boolean following = followIfSyncing(ex, record(ex));
+        ex.setProperty(TRIGGER_NEEDED, !following);
+        if (!following) {
+            LOG.info("{}: the runner stopped while triggering it; Fivetran shows no sync since, so it is triggered now",
+                    subject(ex));
+        }
+    }
+
+    /** Carrying on after a restart, the journal says the sync was accepted: read the connector at once. */
+    public void onResume(Exchange ex) {
+        ex.setProperty(SyncState.STATUS, "syncing");
+        ex.setProperty(RETRIGGER_DUE, false);
+        ex.setProperty(SyncWaiter.SIGNALS_SINCE, clock.millis());
+        ex.setProperty(SyncState.NEXT_POLL_DELAY, 0L);
+    }
+
+    private boolean followIfSyncing(Exchange ex, FivetranConnector c) {
         FivetranCompletion.Outcome outcome = FivetranCompletion.evaluate(baseline(ex), c);
         if ("syncing".equalsIgnoreCase(c.syncState()) || outcome == FivetranCompletion.Outcome.SUCCEEDED
                 || outcome == FivetranCompletion.Outcome.FAILED) {
@@ -227,11 +258,10 @@ public final class FivetranSyncs {
             ex.setProperty(SyncState.STATUS, "syncing");
             ex.setProperty(RETRIGGER_DUE, false);
             nextPoll(ex);
-            return;
+            ex.setProperty(SyncState.NEXT_POLL_DELAY, 0L);
+            return true;
         }
-        throw new SyncFailedException("Could not trigger a " + ex.getProperty(OPERATION) + " of " + subject(ex)
-                + ": Fivetran answered " + ex.getProperty(Triggers.ERROR) + " and the connector shows no sync;"
-                + " the trigger is not re-sent automatically, so that a sync never runs twice", null);
+        return false;
     }
 
     /**

@@ -25,7 +25,9 @@ public final class RunStarter {
 
     private final CamelContext context;
     private final ExecutorService starter;
-    private volatile AsyncProducer producer;
+    /** Exchange property: the run is carried on from the journal, not started for the first time. */
+    public static final String RESUMED = "syncRunResumed";
+    private final java.util.Map<String, AsyncProducer> producers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param threads how many runs are started at once (each holds its thread only until its trigger call is
@@ -43,31 +45,40 @@ public final class RunStarter {
         Exchange run = new DefaultExchange(context);
         run.getProperties().putAll(fire.getProperties());
         run.getMessage().setBody(fire.getMessage().getBody());
-        String runId = fire.getProperty(SyncRuns.RUN_ID, String.class);
-        starter.execute(() -> producer().process(run, doneSync -> {
+        send(SyncRuns.ENTRY, run);
+    }
+
+    /**
+     * Carries on a run of the journal (after a restart, or taken over from a runner that died): its flow runs again
+     * from its entry route, and each of its sync steps re-attaches to what the journal recorded.
+     */
+    public void resume(SyncRun journaled, String entry) {
+        Exchange run = new DefaultExchange(context);
+        SyncRuns.apply(run, journaled);
+        run.setProperty(RESUMED, true);
+        run.getMessage().setBody(journaled.request().json());
+        send(entry, run);
+    }
+
+    private void send(String entry, Exchange run) {
+        String runId = run.getProperty(SyncRuns.RUN_ID, String.class);
+        starter.execute(() -> producer(entry).process(run, doneSync -> {
             if (run.getException() != null) {
                 LOG.warn("Run {} ended with an error: {}", runId, run.getException().getMessage());
             }
         }));
     }
 
-    private AsyncProducer producer() {
-        AsyncProducer p = producer;
-        if (p == null) {
-            synchronized (this) {
-                p = producer;
-                if (p == null) {
-                    try {
-                        p = context.getEndpoint("direct:sync-request").createAsyncProducer();
-                        ServiceHelper.startService(p);
-                        context.addService(p, true, false);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("Cannot send to direct:sync-request: " + e.getMessage(), e);
-                    }
-                    producer = p;
-                }
+    private AsyncProducer producer(String entry) {
+        return producers.computeIfAbsent(entry, uri -> {
+            try {
+                AsyncProducer p = context.getEndpoint(uri).createAsyncProducer();
+                ServiceHelper.startService(p);
+                context.addService(p, true, false);
+                return p;
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot send to " + uri + ": " + e.getMessage(), e);
             }
-        }
-        return p;
+        });
     }
 }

@@ -72,6 +72,28 @@ public record SyncRequest(String provider, String account, String target, String
         return new SyncRequest(provider, account, target, key, Map.copyOf(options), Json.write(canonical));
     }
 
+    /**
+     * The request a sync step of a route stands for, read from the step's exchange properties (after its
+     * {@code begin}), so that a sync started outside the runs API can be journaled and carried on like one.
+     */
+    public static SyncRequest fromProperties(String provider, org.apache.camel.Exchange ex) {
+        ObjectNode o = Json.object();
+        o.put("provider", provider);
+        o.put("account", String.valueOf(ex.getProperty("account")));
+        o.put(TARGET.get(provider), String.valueOf(ex.getProperty(TARGET.get(provider))));
+        for (String option : new java.util.TreeSet<>(OPTIONS.get(provider))) {
+            Object v = ex.getProperty("operation".equals(option) ? "fivetranOperation" : option);
+            if (v instanceof JsonNode scope && "tables".equals(option)) {
+                List<String> tables = new ArrayList<>();
+                scope.fields().forEachRemaining(e -> e.getValue().forEach(t -> tables.add(e.getKey() + "." + t.asText())));
+                o.put(option, String.join(",", tables));
+            } else if (v instanceof String || v instanceof Boolean || v instanceof Number) {
+                o.put(option, v.toString());
+            }
+        }
+        return parse(Json.write(o));
+    }
+
     private static String requiredText(JsonNode json, String field) {
         JsonNode v = json.get(field);
         if (v == null || v.isNull() || v.asText().isBlank()) {

@@ -2,43 +2,49 @@ package io.syncrunner.runs;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.syncrunner.journal.RunJournal;
 import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncFailedException;
 import org.apache.camel.Exchange;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
  * The runs of sync requests, whatever brought them (HTTP, a queue, a schedule): accepted, running, and the
- * result or error of the finished ones (the latest {@code retained} kept). A request carrying an idempotency
- * key that was already accepted returns the existing run and never starts a second sync. In memory for now;
- * a durable journal is the next step.
+ * result or error of the finished ones. Every accepted request is written to the run journal before it is
+ * acknowledged, so a runner that dies afterwards (or another runner of the cluster) carries it on. A request
+ * carrying an idempotency key that was already accepted returns the existing run and never starts a second sync,
+ * across restarts and across runners sharing the journal.
  */
 public final class SyncRuns {
     public static final String RUN_ID = "syncRunId";
     public static final String DUPLICATE = "syncRunDuplicate";
+    /** The route a sync request runs through, first time and on re-attach. */
+    public static final String ENTRY = "direct:sync-request";
 
-    private final Map<String, SyncRun> runs = new ConcurrentHashMap<>();
-    private final Map<String, String> byKey = new ConcurrentHashMap<>();
+    private final RunJournal journal;
     private final Clock clock;
-    private final int retained;
+    private final int listed;
     private final Map<String, java.util.function.Consumer<String>> accountChecks;
 
     /**
+     * @param listed        how many of the newest runs the API and the status page list
      * @param accountChecks per provider, a check that throws IllegalArgumentException (with a message naming
      *                      the missing setting) when the account is not configured
      */
-    public SyncRuns(Clock clock, int retained, Map<String, java.util.function.Consumer<String>> accountChecks) {
+    public SyncRuns(RunJournal journal, Clock clock, int listed,
+            Map<String, java.util.function.Consumer<String>> accountChecks) {
+        this.journal = journal;
         this.clock = clock;
-        this.retained = retained;
+        this.listed = listed;
         this.accountChecks = accountChecks;
     }
 
@@ -58,74 +64,81 @@ public final class SyncRuns {
             throw new InvalidSyncRequestException(e.getMessage());
         }
         Acceptance a = accept(request);
-        ex.setProperty(RUN_ID, a.run().runId());
+        apply(ex, a.run());
         ex.setProperty(DUPLICATE, a.duplicate());
+        return a;
+    }
+
+    /** Sets the exchange properties a run's flow starts from: its id and the inputs of the provider's flow. */
+    public static void apply(Exchange ex, SyncRun run) {
+        SyncRequest request = run.request();
+        ex.setProperty(RUN_ID, run.runId());
         ex.setProperty("provider", request.provider());
         ex.setProperty("account", request.account());
         ex.setProperty(request.targetProperty(), request.target());
         request.options().forEach((k, v) -> ex.setProperty("operation".equals(k) ? "fivetranOperation" : k, v));
-        return a;
     }
 
-    /** Records the request, or returns the run already recorded under its idempotency key. */
+    /** Records the request in the journal, or returns the run already recorded under its idempotency key. */
     public Acceptance accept(SyncRequest request) {
-        Acceptance a;
-        if (request.idempotencyKey() != null) {
-            boolean[] created = {false};
-            String runId = byKey.computeIfAbsent(request.idempotencyKey(), k -> {
-                created[0] = true;
-                return newRun(request).runId();
-            });
-            a = new Acceptance(runs.get(runId), !created[0]);
-        } else {
-            a = new Acceptance(newRun(request), false);
-        }
-        forgetOldFinishedRuns();
-        return a;
-    }
-
-    private SyncRun newRun(SyncRequest request) {
-        SyncRun run = new SyncRun(UUID.randomUUID().toString(), request, SyncRun.ACCEPTED, clock.instant(), null,
-                null, null);
-        runs.put(run.runId(), run);
-        return run;
+        String runId = UUID.randomUUID().toString();
+        RunJournal.Run run = journal.insertRun(runId, request.idempotencyKey(), ENTRY, request.json(),
+                SyncRun.ACCEPTED);
+        return new Acceptance(toSyncRun(run), !run.runId().equals(runId));
     }
 
     /** The flow of the run starts. */
     public void running(Exchange ex) {
-        update(ex, r -> r.with(SyncRun.RUNNING, null, null, null));
+        update(ex, SyncRun.RUNNING, null, null, null);
     }
 
     /** The flow ended well: its body is the result JSON. */
     public void succeeded(Exchange ex) {
-        String result = ex.getMessage().getBody(String.class);
-        update(ex, r -> r.with(SyncRun.SUCCEEDED, clock.instant(), result, null));
+        update(ex, SyncRun.SUCCEEDED, clock.millis(), ex.getMessage().getBody(String.class), null);
     }
 
-    /** The flow failed: keep the error (and the result JSON a failed sync carries). */
+    /**
+     * The flow failed: keep the error (and the result JSON a failed sync carries). Not while the runner stops:
+     * a sync cut off by the shutdown has not failed, it is carried on by the next start (or another runner).
+     */
     public void failed(Exchange ex) {
+        if (ex.getContext().isStopping()) {
+            return;
+        }
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String result = e instanceof SyncFailedException f ? f.result() : null;
         String error = e == null ? "unknown error" : e.getMessage();
-        update(ex, r -> r.with(SyncRun.FAILED, clock.instant(), result, error));
+        update(ex, SyncRun.FAILED, clock.millis(), result, error);
     }
 
-    private void update(Exchange ex, java.util.function.UnaryOperator<SyncRun> change) {
+    private void update(Exchange ex, String state, Long finishedAt, String result, String error) {
         String id = ex.getProperty(RUN_ID, String.class);
         if (id != null) {
-            runs.computeIfPresent(id, (k, r) -> change.apply(r));
+            journal.updateRun(id, state, finishedAt, result, error);
         }
     }
 
     public SyncRun get(String runId) {
-        return runs.get(runId);
+        return journal.run(runId).map(SyncRuns::toSyncRun).orElse(null);
     }
 
-    /** Runs, newest first, that match. */
+    /** The newest runs (as many as the runner lists), newest first, that match. */
     public List<SyncRun> list(Predicate<SyncRun> filter) {
-        List<SyncRun> out = new ArrayList<>(runs.values().stream().filter(filter).toList());
+        List<SyncRun> out = new ArrayList<>();
+        for (RunJournal.Run r : journal.recentRuns(listed)) {
+            SyncRun run = toSyncRun(r);
+            if (filter.test(run)) {
+                out.add(run);
+            }
+        }
         out.sort(Comparator.comparing(SyncRun::acceptedAt).reversed());
         return out;
+    }
+
+    /** The journal's record as the runs API sees it. */
+    public static SyncRun toSyncRun(RunJournal.Run r) {
+        return new SyncRun(r.runId(), SyncRequest.parse(r.request()), r.state(), Instant.ofEpochMilli(r.acceptedAt()),
+                r.finishedAt() == null ? null : Instant.ofEpochMilli(r.finishedAt()), r.result(), r.error());
     }
 
     /** The run as the HTTP API shows it. */
@@ -152,19 +165,5 @@ public final class SyncRuns {
         ArrayNode a = Json.MAPPER.createArrayNode();
         list.forEach(r -> a.add(describe(r, clock)));
         return a;
-    }
-
-    private void forgetOldFinishedRuns() {
-        if (runs.size() <= retained) {
-            return;
-        }
-        List<SyncRun> finished = list(SyncRun::finished);
-        for (int i = retained / 2; i < finished.size(); i++) {
-            SyncRun r = finished.get(i);
-            runs.remove(r.runId());
-            if (r.request().idempotencyKey() != null) {
-                byKey.remove(r.request().idempotencyKey(), r.runId());
-            }
-        }
     }
 }

@@ -59,6 +59,8 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
         p.put("syncrunner.retry.initial-delay", "100");
         p.put("syncrunner.retry.max-delay", "1000");
         p.put("syncrunner.retry.max-redeliveries", "5");
+        // a journal of its own per test class (the embedded H2 file), so classes never see each other's runs
+        p.put("syncrunner.data-dir", "target/test-data/" + getClass().getSimpleName() + "-" + UUID.randomUUID());
         // the account most tests use: self-hosted server style, client credentials
         p.put("airbyte.test.base-url", EMULATOR.selfManagedApiUrl());
         p.put("airbyte.test.client-id", CLIENT_ID);

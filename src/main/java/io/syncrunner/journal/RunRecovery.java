@@ -1,0 +1,108 @@
+package io.syncrunner.journal;
+
+import io.syncrunner.runs.RunStarter;
+import io.syncrunner.runs.SyncRun;
+import io.syncrunner.runs.SyncRuns;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Carries on the journal's unfinished runs. Once the routes have started, the runner claims its own open runs
+ * (recorded under its node id before a crash or a stop) and every open run whose lease ran out, and resumes each
+ * from its entry route. Then, every {@code takeoverInterval}, it renews the leases of the runs it owns, takes over
+ * the runs of runners that died (lease expired), and prunes old finished runs.
+ */
+public final class RunRecovery extends ServiceSupport implements StartupListener {
+    private static final Logger LOG = LoggerFactory.getLogger(RunRecovery.class);
+
+    private final CamelContext context;
+    private final RunJournal journal;
+    private final RunStarter starter;
+    private final Duration takeoverInterval;
+    private final int retained;
+    private final AtomicLong resumed = new AtomicLong();
+    private ScheduledExecutorService timer;
+    private volatile long startedAt;
+
+    public RunRecovery(CamelContext context, RunJournal journal, RunStarter starter, Duration takeoverInterval,
+            int retained) {
+        this.context = context;
+        this.journal = journal;
+        this.starter = starter;
+        this.takeoverInterval = takeoverInterval;
+        this.retained = retained;
+    }
+
+    /** How many runs this runner has carried on (its own after a restart, and taken-over ones). */
+    public long resumedCount() {
+        return resumed.get();
+    }
+
+    @Override
+    protected void doStart() {
+        startedAt = System.nanoTime();
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+        int n = resumeClaimable(true);
+        if (n > 0) {
+            LOG.info("Re-attached {} unfinished run(s) from the journal {} ms after start (node {})", n,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), journal.nodeId());
+        }
+        long period = takeoverInterval.toMillis();
+        timer = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "RunRecovery");
+        timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+        // runs are carried on only once every route has started (onCamelContextFullyStarted)
+    }
+
+    private void tick() {
+        try {
+            journal.renewLeases();
+            int n = resumeClaimable(false);
+            if (n > 0) {
+                LOG.warn("Took over {} run(s) of runner(s) whose lease ran out", n);
+            }
+            journal.pruneFinished(retained);
+        } catch (RuntimeException e) {
+            LOG.warn("Journal upkeep failed (retried in {}): {}", takeoverInterval, e.getMessage());
+        }
+    }
+
+    private int resumeClaimable(boolean includeOwn) {
+        int n = 0;
+        for (RunJournal.Run run : journal.claimableRuns(includeOwn)) {
+            if (!context.getStatus().isStarted() || !journal.claim(run, includeOwn)) {
+                continue;
+            }
+            SyncRun sync = SyncRuns.toSyncRun(run);
+            LOG.info("Carrying on run {} ({} {} '{}', accepted {}, previously on {})", run.runId(),
+                    sync.request().provider(), sync.request().targetProperty(), sync.request().target(),
+                    sync.acceptedAt(), run.owner());
+            starter.resume(sync, run.entry());
+            resumed.incrementAndGet();
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    protected void doStop() {
+        if (timer != null) {
+            context.getExecutorServiceManager().shutdownNow(timer);
+            timer = null;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.syncrunner.journal;
+
+import io.syncrunner.airbyte.AirbyteSyncs;
+import io.syncrunner.fivetran.FivetranSyncs;
+import io.syncrunner.runs.SyncRequest;
+import io.syncrunner.runs.SyncRun;
+import io.syncrunner.runs.SyncRuns;
+import io.syncrunner.support.SyncFailedException;
+import io.syncrunner.support.SyncState;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Journals each provider sync of a run as one step (bean {@code syncSteps}, used by routes/airbyte-sync.yaml and
+ * routes/fivetran-sync.yaml), and decides, when a run is carried on after a restart or a takeover, what the step
+ * does instead of triggering again. Exchange property {@value #RESUME}:
+ * <ul>
+ *   <li>{@code trigger}: nothing was sent yet; trigger as usual;</li>
+ *   <li>{@code reconcile}: the trigger may have been sent (the runner stopped before its answer was recorded); look
+ *       at the provider (Airbyte: the connection's jobs since the send time; Fivetran: the connector against the
+ *       recorded baseline) and follow what it shows, triggering only when it shows nothing was started;</li>
+ *   <li>{@code attach}: the sync is known (the Airbyte job id, or a Fivetran sync accepted after the recorded
+ *       baseline); wait for its end, with the original deadline;</li>
+ *   <li>{@code replay}: the step had already ended; its recorded result (or failure) is the outcome.</li>
+ * </ul>
+ * A sync step used in a route that was not started as a run (e.g. a timer route calling the kamelet) gets a run of
+ * its own, so that a restart still carries that sync to its end.
+ */
+public final class SyncSteps {
+    public static final String RESUME = "syncResume";
+    public static final String STEP = "syncStep";
+    private static final String OWN_RUN = "syncStepOwnRun";
+    private static final Logger LOG = LoggerFactory.getLogger(SyncSteps.class);
+
+    private final RunJournal journal;
+    private final Clock clock;
+
+    public SyncSteps(RunJournal journal, Clock clock) {
+        this.journal = journal;
+        this.clock = clock;
+    }
+
+    /** After the flow's {@code begin}: records the step, or reads it back and sets {@value #RESUME}. */
+    public void resume(Exchange ex, String provider) {
+        String runId = ex.getProperty(SyncRuns.RUN_ID, String.class);
+        if (runId == null) {
+            runId = ownRun(ex, provider);
+        }
+        String step = stepKey(ex, provider);
+        ex.setProperty(STEP, step);
+        long startedAt = ex.getProperty(SyncState.STARTED_AT, Long.class);
+        long deadline = ex.getProperty(SyncState.DEADLINE, Long.class);
+        if (journal.insertStep(runId, step, startedAt, deadline)) {
+            ex.setProperty(RESUME, "trigger");
+            return;
+        }
+        RunJournal.Step s = journal.step(runId, step).orElseThrow();
+        ex.setProperty(SyncState.STARTED_AT, s.startedAt());
+        ex.setProperty(SyncState.DEADLINE, s.deadline());
+        ex.setProperty(SyncState.NEXT_POLL_DELAY, 0L);
+        String mode;
+        if (s.finished()) {
+            mode = "replay";
+        } else if ("triggered".equals(s.state()) && ("fivetran".equals(provider) || s.jobId() != null)) {
+            mode = "attach";
+            if (s.jobId() != null) {
+                ex.setProperty(AirbyteSyncs.JOB_ID, Long.parseLong(s.jobId()));
+            }
+            ex.setProperty(FivetranSyncs.BASELINE, s.baseline());
+            ex.setProperty(AirbyteSyncs.ATTACHED, Boolean.TRUE.equals(s.attached()));
+            ex.setProperty(SyncState.STATUS, "running");
+        } else if ("triggering".equals(s.state()) || "triggered".equals(s.state())) {
+            mode = "reconcile";
+            ex.setProperty(AirbyteSyncs.TRIGGER_SENT_AT, s.triggerSentAt() == null ? s.startedAt() : s.triggerSentAt());
+            ex.setProperty(FivetranSyncs.BASELINE, s.baseline());
+        } else {
+            mode = "trigger";
+        }
+        ex.setProperty(RESUME, mode);
+        LOG.info("Run {}: carrying on step {} ({}){}", runId, step, mode,
+                s.jobId() == null ? "" : ", job " + s.jobId());
+    }
+
+    /** Right before the trigger request is sent. */
+    public void triggering(Exchange ex) {
+        journal.stepTriggering(runId(ex), ex.getProperty(STEP, String.class), clock.millis(),
+                ex.getProperty(FivetranSyncs.BASELINE, Long.class));
+    }
+
+    /** The sync runs (triggered or attached to): a restart re-attaches to it. */
+    public void triggered(Exchange ex) {
+        Object jobId = ex.getProperty(AirbyteSyncs.JOB_ID);
+        journal.stepTriggered(runId(ex), ex.getProperty(STEP, String.class), jobId == null ? null : jobId.toString(),
+                Boolean.TRUE.equals(ex.getProperty(AirbyteSyncs.ATTACHED, Boolean.class)));
+    }
+
+    /** The step ended well (the body is its result JSON). */
+    public void succeeded(Exchange ex) {
+        String result = ex.getMessage().getBody(String.class);
+        journal.stepEnded(runId(ex), ex.getProperty(STEP, String.class), true, result, null);
+        endOwnRun(ex, SyncRun.SUCCEEDED, result, null);
+    }
+
+    /**
+     * The step failed: records it and throws the failure on. Not while the runner stops (a sync cut off by the
+     * shutdown is carried on by the next start).
+     */
+    public void failed(Exchange ex) throws Exception {
+        Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (!ex.getContext().isStopping()) {
+            String result = e instanceof SyncFailedException f ? f.result() : null;
+            String error = e == null ? "unknown error" : e.getMessage();
+            journal.stepEnded(runId(ex), ex.getProperty(STEP, String.class), false, result, error);
+            endOwnRun(ex, SyncRun.FAILED, result, error);
+        }
+        throw e == null ? new IllegalStateException("the sync step failed") : e;
+    }
+
+    /** The step had ended before: its recorded result is the body again, or its recorded failure is thrown. */
+    public void replay(Exchange ex) {
+        RunJournal.Step s = journal.step(runId(ex), ex.getProperty(STEP, String.class)).orElseThrow();
+        LOG.info("Run {}: step {} had already {}; not synced again", s.runId(), s.step(), s.state());
+        endOwnRun(ex, s.state(), s.result(), s.error());
+        ex.getMessage().setBody(s.result());
+        if ("failed".equals(s.state())) {
+            throw new SyncFailedException(s.error(), s.result());
+        }
+    }
+
+    private String ownRun(Exchange ex, String provider) {
+        SyncRequest request = SyncRequest.fromProperties(provider, ex);
+        String runId = UUID.randomUUID().toString();
+        journal.insertRun(runId, null, SyncRuns.ENTRY, request.json(), SyncRun.RUNNING);
+        ex.setProperty(SyncRuns.RUN_ID, runId);
+        ex.setProperty(OWN_RUN, true);
+        return runId;
+    }
+
+    /** A step with a run of its own ends that run too, and leaves the exchange free for a next step. */
+    private void endOwnRun(Exchange ex, String state, String result, String error) {
+        if (Boolean.TRUE.equals(ex.getProperty(OWN_RUN, Boolean.class))) {
+            journal.updateRun(runId(ex), state, clock.millis(), result, error);
+            ex.removeProperty(SyncRuns.RUN_ID);
+            ex.removeProperty(OWN_RUN);
+        }
+    }
+
+    static String stepKey(Exchange ex, String provider) {
+        String account = SyncState.text(ex, SyncState.ACCOUNT);
+        return "airbyte".equals(provider)
+                ? "airbyte/" + account + "/" + ex.getProperty(AirbyteSyncs.CONNECTION_ID) + "/"
+                        + ex.getProperty(AirbyteSyncs.JOB_TYPE)
+                : "fivetran/" + account + "/" + ex.getProperty(FivetranSyncs.CONNECTOR_ID) + "/"
+                        + ex.getProperty(FivetranSyncs.OPERATION);
+    }
+
+    private static String runId(Exchange ex) {
+        return Optional.ofNullable(ex.getProperty(SyncRuns.RUN_ID, String.class))
+                .orElseThrow(() -> new IllegalStateException("no run id on the exchange"));
+    }
+}

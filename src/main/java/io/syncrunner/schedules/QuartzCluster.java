@@ -1,0 +1,84 @@
+package io.syncrunner.schedules;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Schedules shared by several runners: with the journal on PostgreSQL, Quartz keeps its jobs and triggers in the
+ * same database with its clustered JDBC job store, so each cron fire happens on exactly one runner, and the fires of
+ * a runner that died are taken over by another. The Quartz tables are created from the DDL shipped in the Quartz
+ * jar when missing. Every runner must use the same {@code camel.main.name} (Quartz stores it with each job).
+ */
+public final class QuartzCluster {
+    private QuartzCluster() {
+    }
+
+    /** Points the quartz component at the clustered JDBC store in the journal's PostgreSQL database. */
+    public static void configure(CamelContext context, DataSource dataSource, String url, String user,
+            String password, long checkinMillis, int threads) throws SQLException, IOException {
+        createTablesIfMissing(dataSource);
+        Map<String, Object> p = new HashMap<>();
+        p.put("org.quartz.scheduler.instanceName", "syncrunner");
+        p.put("org.quartz.scheduler.instanceId", "AUTO");
+        p.put("org.quartz.threadPool.threadCount", String.valueOf(threads));
+        p.put("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        p.put("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        p.put("org.quartz.jobStore.dataSource", "journal");
+        p.put("org.quartz.jobStore.tablePrefix", "QRTZ_");
+        p.put("org.quartz.jobStore.isClustered", "true");
+        p.put("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(checkinMillis));
+        p.put("org.quartz.jobStore.misfireThreshold", "60000");
+        p.put("org.quartz.dataSource.journal.provider", "hikaricp");
+        p.put("org.quartz.dataSource.journal.driver", "org.postgresql.Driver");
+        p.put("org.quartz.dataSource.journal.URL", url);
+        p.put("org.quartz.dataSource.journal.user", user == null ? "" : user);
+        p.put("org.quartz.dataSource.journal.password", password == null ? "" : password);
+        p.put("org.quartz.dataSource.journal.maxConnections", String.valueOf(threads + 2));
+        QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
+        quartz.setProperties(p);
+        quartz.setPrefixInstanceName(false);
+    }
+
+    private static void createTablesIfMissing(DataSource dataSource) throws SQLException, IOException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            // several runners may start together: one creates the tables, the others wait for it
+            s.execute("SELECT pg_advisory_lock(472013)");
+            try {
+                try (ResultSet rs = c.getMetaData().getTables(null, null, "qrtz_locks", null)) {
+                    if (rs.next()) {
+                        return;
+                    }
+                }
+                for (String sql : ddl().split(";")) {
+                    String stmt = sql.replaceAll("(?m)^\\s*--.*$", "").trim();
+                    if (!stmt.isEmpty() && !stmt.toUpperCase().startsWith("DROP") && !stmt.equalsIgnoreCase("COMMIT")) {
+                        s.execute(stmt);
+                    }
+                }
+            } finally {
+                s.execute("SELECT pg_advisory_unlock(472013)");
+            }
+        }
+    }
+
+    private static String ddl() throws IOException {
+        try (InputStream in = org.quartz.Scheduler.class.getResourceAsStream(
+                "/org/quartz/impl/jdbcjobstore/tables_postgres.sql")) {
+            if (in == null) {
+                throw new IOException("tables_postgres.sql is missing from the Quartz jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.syncrunner.journal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The journal's SQL on the embedded H2 database (the same statements run on PostgreSQL in the cluster tests). */
+class RunJournalTest {
+    private HikariDataSource dataSource;
+    private MutableClock clock;
+    private RunJournal nodeA;
+    private RunJournal nodeB;
+
+    @BeforeEach
+    void open() {
+        dataSource = JournalDatabase.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "", "", 8);
+        clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        nodeA = new RunJournal(dataSource, "node-a", clock, Duration.ofSeconds(30));
+        nodeB = new RunJournal(dataSource, "node-b", clock, Duration.ofSeconds(30));
+        nodeA.createSchema();
+        nodeB.createSchema(); // a second runner creating the tables again changes nothing
+    }
+
+    @AfterEach
+    void close() {
+        dataSource.close();
+    }
+
+    @Test
+    void shouldReturnTheFirstRunForARepeatedIdempotencyKey() {
+        RunJournal.Run first = nodeA.insertRun("r1", "key-1", "direct:sync-request", "{}", "accepted");
+        RunJournal.Run again = nodeB.insertRun("r2", "key-1", "direct:sync-request", "{}", "accepted");
+
+        assertThat(again.runId()).isEqualTo(first.runId()).isEqualTo("r1");
+        assertThat(nodeA.run("r2")).isEmpty();
+    }
+
+    @Test
+    void shouldLetAnotherRunnerClaimARunOnlyAfterItsLeaseRanOut() {
+        nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
+
+        assertThat(nodeB.claimableRuns(false)).isEmpty();
+        clock.advance(Duration.ofSeconds(20));
+        nodeA.renewLeases();
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(nodeB.claimableRuns(false)).as("renewed 20 s ago, lease 30 s").isEmpty();
+
+        clock.advance(Duration.ofSeconds(11));
+        List<RunJournal.Run> claimable = nodeB.claimableRuns(false);
+        assertThat(claimable).extracting(RunJournal.Run::runId).containsExactly("r1");
+        assertThat(nodeB.claim(claimable.get(0), false)).isTrue();
+        assertThat(nodeA.run("r1").orElseThrow().owner()).isEqualTo("node-b");
+        assertThat(nodeA.run("r1").orElseThrow().attempts()).isEqualTo(2);
+        assertThat(nodeA.claim(claimable.get(0), false)).as("claimed already, lease renewed").isFalse();
+    }
+
+    @Test
+    void shouldLetARestartedRunnerClaimItsOwnRunsAtOnce() {
+        nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
+        nodeA.insertRun("r2", null, "direct:sync-request", "{}", "accepted");
+        nodeA.insertRun("r3", null, "direct:sync-request", "{}", "accepted");
+        nodeA.updateRun("r3", "succeeded", clock.millis(), "{}", null);
+
+        assertThat(nodeB.claimableRuns(true)).as("not node b's").isEmpty();
+        assertThat(nodeA.claimableRuns(true)).extracting(RunJournal.Run::runId).containsExactlyInAnyOrder("r1", "r2");
+    }
+
+    @Test
+    void shouldGiveARunToExactlyOneOfManyClaimingRunners() throws Exception {
+        nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
+        clock.advance(Duration.ofMinutes(1));
+        RunJournal.Run run = nodeA.run("r1").orElseThrow();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Boolean>> claims = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                RunJournal node = new RunJournal(dataSource, "node-" + i, clock, Duration.ofSeconds(30));
+                claims.add(() -> node.claim(run, false));
+            }
+            long winners = 0;
+            for (Future<Boolean> f : pool.invokeAll(claims)) {
+                winners += f.get() ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldKeepWhatEachStepNeedsToReattach() {
+        nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
+        assertThat(nodeA.insertStep("r1", "airbyte/cloud/c1/sync", 1000, 61000)).isTrue();
+        assertThat(nodeA.insertStep("r1", "airbyte/cloud/c1/sync", 2000, 62000)).as("already recorded").isFalse();
+
+        nodeA.stepTriggering("r1", "airbyte/cloud/c1/sync", 1500, null);
+        RunJournal.Step triggering = nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow();
+        assertThat(triggering.state()).isEqualTo("triggering");
+        assertThat(triggering.triggerSentAt()).isEqualTo(1500);
+        assertThat(triggering.deadline()).isEqualTo(61000);
+
+        nodeA.stepTriggered("r1", "airbyte/cloud/c1/sync", "42", false);
+        assertThat(nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow().jobId()).isEqualTo("42");
+
+        nodeA.stepEnded("r1", "airbyte/cloud/c1/sync", false, "{\"status\":\"failed\"}", "job 42 failed");
+        RunJournal.Step ended = nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow();
+        assertThat(ended.finished()).isTrue();
+        assertThat(ended.error()).isEqualTo("job 42 failed");
+    }
+
+    @Test
+    void shouldNotChangeAFinishedRunAgain() {
+        nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
+        nodeA.updateRun("r1", "succeeded", clock.millis(), "{\"ok\":true}", null);
+        nodeB.updateRun("r1", "failed", clock.millis(), null, "late failure");
+
+        assertThat(nodeA.run("r1").orElseThrow().state()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void shouldPruneOnlyTheOldestFinishedRuns() {
+        for (int i = 0; i < 5; i++) {
+            nodeA.insertRun("done-" + i, null, "direct:sync-request", "{}", "running");
+            clock.advance(Duration.ofSeconds(1));
+            nodeA.updateRun("done-" + i, "succeeded", clock.millis(), "{}", null);
+        }
+        nodeA.insertRun("open", null, "direct:sync-request", "{}", "running");
+
+        assertThat(nodeA.pruneFinished(2)).isEqualTo(3);
+        assertThat(nodeA.recentRuns(100)).extracting(RunJournal.Run::runId)
+                .containsExactlyInAnyOrder("open", "done-4", "done-3");
+    }
+
+    @Test
+    void shouldNameTheDatabaseButNeverThePasswordWhenItCannotBeOpened() {
+        String url = "jdbc:postgresql://127.0.0.1:1/none?password=hunter2";
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() ->
+                JournalDatabase.open(url, "user", "s3cret-pass", 1));
+        assertThat(t).isInstanceOf(JournalException.class)
+                .hasMessageContaining("Cannot open the run journal at jdbc:postgresql://127.0.0.1:1/none")
+                .hasMessageNotContaining("hunter2").hasMessageNotContaining("s3cret-pass");
+    }
+
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}

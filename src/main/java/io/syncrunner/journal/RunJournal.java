@@ -27,6 +27,8 @@ import java.util.Optional;
 public final class RunJournal {
     public static final List<String> OPEN_STATES = List.of("accepted", "running");
     private static final String OPEN = "('accepted','running')";
+    /** Idempotency key prefix of a workflow's open run; released when the run ends, so the next fire may start. */
+    public static final String OPEN_WORKFLOW_KEY = "open-workflow:";
 
     private final DataSource dataSource;
     private final String nodeId;
@@ -127,8 +129,11 @@ public final class RunJournal {
 
     /** Sets the state of an open run (and, for a finished one, its end, result and error). */
     public void updateRun(String runId, String state, Long finishedAt, String result, String error) {
+        String releaseWorkflowKey = finishedAt == null ? "" : ", idempotency_key=CASE WHEN idempotency_key LIKE '"
+                + OPEN_WORKFLOW_KEY + "%' THEN NULL ELSE idempotency_key END";
         update("record the state of run " + runId, "UPDATE syncrunner_runs SET state=?, finished_at=?, result=?,"
-                + " error=? WHERE run_id=? AND state IN " + OPEN, state, finishedAt, result, error, runId);
+                + " error=?" + releaseWorkflowKey + " WHERE run_id=? AND state IN " + OPEN, state, finishedAt, result,
+                error, runId);
     }
 
     public Optional<Run> run(String runId) {

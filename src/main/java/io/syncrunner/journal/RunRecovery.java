@@ -88,8 +88,9 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
                 continue;
             }
             SyncRun sync = SyncRuns.toSyncRun(run);
-            LOG.info("Carrying on run {} ({} {} '{}', accepted {}, previously on {})", run.runId(),
-                    sync.request().provider(), sync.request().targetProperty(), sync.request().target(),
+            LOG.info("Carrying on run {} ({}, accepted {}, previously on {})", run.runId(),
+                    sync.request() == null ? "workflow " + sync.workflow() : sync.request().provider() + " "
+                            + sync.request().targetProperty() + " '" + sync.request().target() + "'",
                     sync.acceptedAt(), run.owner());
             starter.resume(sync, run.entry());
             resumed.incrementAndGet();

@@ -45,7 +45,7 @@ public final class RunStarter {
         Exchange run = new DefaultExchange(context);
         run.getProperties().putAll(fire.getProperties());
         run.getMessage().setBody(fire.getMessage().getBody());
-        send(SyncRuns.ENTRY, run);
+        send(fire.getProperty(SyncRuns.RUN_ENTRY, SyncRuns.ENTRY, String.class), run);
     }
 
     /**
@@ -56,7 +56,7 @@ public final class RunStarter {
         Exchange run = new DefaultExchange(context);
         SyncRuns.apply(run, journaled);
         run.setProperty(RESUMED, true);
-        run.getMessage().setBody(journaled.request().json());
+        run.getMessage().setBody(journaled.request() == null ? null : journaled.request().json());
         send(entry, run);
     }
 

@@ -2,9 +2,12 @@ package io.syncrunner.runs;
 
 import java.time.Instant;
 
-/** One accepted sync request and what became of it. */
-public record SyncRun(String runId, SyncRequest request, String state, Instant acceptedAt, Instant finishedAt,
-        String result, String error) {
+/**
+ * One accepted run and what became of it: a sync request ({@code request}), or a run of a workflow route
+ * ({@code workflow} names it; {@code request} is null).
+ */
+public record SyncRun(String runId, SyncRequest request, String workflow, String state, Instant acceptedAt,
+        Instant finishedAt, String result, String error) {
 
     public static final String ACCEPTED = "accepted";
     public static final String RUNNING = "running";
@@ -16,6 +19,6 @@ public record SyncRun(String runId, SyncRequest request, String state, Instant a
     }
 
     SyncRun with(String newState, Instant finished, String newResult, String newError) {
-        return new SyncRun(runId, request, newState, acceptedAt, finished, newResult, newError);
+        return new SyncRun(runId, request, workflow, newState, acceptedAt, finished, newResult, newError);
     }
 }

@@ -29,6 +29,8 @@ public final class SyncRuns {
     public static final String DUPLICATE = "syncRunDuplicate";
     /** The route a sync request runs through, first time and on re-attach. */
     public static final String ENTRY = "direct:sync-request";
+    /** Exchange property: the route a run starts from (a workflow's own; else {@value #ENTRY}). */
+    public static final String RUN_ENTRY = "syncRunEntry";
 
     private final RunJournal journal;
     private final Clock clock;
@@ -73,6 +75,9 @@ public final class SyncRuns {
     public static void apply(Exchange ex, SyncRun run) {
         SyncRequest request = run.request();
         ex.setProperty(RUN_ID, run.runId());
+        if (request == null) {
+            return;
+        }
         ex.setProperty("provider", request.provider());
         ex.setProperty("account", request.account());
         ex.setProperty(request.targetProperty(), request.target());
@@ -85,6 +90,22 @@ public final class SyncRuns {
         RunJournal.Run run = journal.insertRun(runId, request.idempotencyKey(), ENTRY, request.json(),
                 SyncRun.ACCEPTED);
         return new Acceptance(toSyncRun(run), !run.runId().equals(runId));
+    }
+
+    /**
+     * Starts a run of a workflow route (bean call from the route that fires it, e.g. a timer or a schedule): the
+     * run is journaled with {@code entry}, the route that does the workflow's work, so that after a restart the
+     * workflow is carried on from there (its sync steps re-attach or replay, its follow-up steps run). A workflow
+     * has at most one open run: while one is unfinished (here or on another runner), a new fire starts nothing
+     * and {@value #DUPLICATE} is true.
+     */
+    public void startWorkflow(Exchange ex, String workflow, String entry) {
+        String runId = UUID.randomUUID().toString();
+        RunJournal.Run run = journal.insertRun(runId, RunJournal.OPEN_WORKFLOW_KEY + workflow, entry,
+                Json.write(Json.object().put("workflow", workflow)), SyncRun.ACCEPTED);
+        ex.setProperty(RUN_ID, run.runId());
+        ex.setProperty(RUN_ENTRY, entry);
+        ex.setProperty(DUPLICATE, !run.runId().equals(runId));
     }
 
     /** The flow of the run starts. */
@@ -137,7 +158,10 @@ public final class SyncRuns {
 
     /** The journal's record as the runs API sees it. */
     public static SyncRun toSyncRun(RunJournal.Run r) {
-        return new SyncRun(r.runId(), SyncRequest.parse(r.request()), r.state(), Instant.ofEpochMilli(r.acceptedAt()),
+        String workflow = r.request().startsWith("{\"workflow\"")
+                ? Json.text(Json.parse(r.request()), "workflow") : null;
+        return new SyncRun(r.runId(), workflow == null ? SyncRequest.parse(r.request()) : null, workflow, r.state(),
+                Instant.ofEpochMilli(r.acceptedAt()),
                 r.finishedAt() == null ? null : Instant.ofEpochMilli(r.finishedAt()), r.result(), r.error());
     }
 
@@ -146,11 +170,15 @@ public final class SyncRuns {
         ObjectNode o = Json.object();
         o.put("runId", run.runId());
         o.put("state", run.state());
-        o.put("provider", run.request().provider());
-        o.put("account", run.request().account());
-        o.put(run.request().targetProperty(), run.request().target());
-        if (run.request().idempotencyKey() != null) {
-            o.put("idempotencyKey", run.request().idempotencyKey());
+        if (run.request() == null) {
+            o.put("workflow", run.workflow());
+        } else {
+            o.put("provider", run.request().provider());
+            o.put("account", run.request().account());
+            o.put(run.request().targetProperty(), run.request().target());
+            if (run.request().idempotencyKey() != null) {
+                o.put("idempotencyKey", run.request().idempotencyKey());
+            }
         }
         o.put("acceptedAt", run.acceptedAt().toString());
         o.put("finishedAt", run.finishedAt() == null ? null : run.finishedAt().toString());

@@ -115,7 +115,7 @@ class ValidateCommandTest {
         Result r = validateWithShippedRoutes("bad-kamelet.yaml");
         assertThat(r.errors()).containsExactly(
                 "ERROR " + BAD + "bad-kamelet.yaml:3: duplicate route id 'example-workflow' (first at"
-                        + " routes/example-workflow.yaml:4)",
+                        + " routes/example-workflow.yaml:9)",
                 "ERROR " + BAD + "bad-kamelet.yaml:8: route 'example-workflow' uses kamelet:airbyte-sync without"
                         + " its required parameter(s) connectionId",
                 "ERROR " + BAD + "bad-kamelet.yaml:9: route 'example-workflow' uses kamelet:airbyte-synk, but no"

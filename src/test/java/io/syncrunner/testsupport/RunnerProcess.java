@@ -339,6 +339,8 @@ public final class RunnerProcess implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>(DEFAULT_JVM_OPTIONS);
         private final List<String> args = new ArrayList<>();
         private Duration startupTimeout = Duration.ofSeconds(60);
+        /** The data directory (journal) of every process this builder starts: a restart finds its runs again. */
+        private final String dataDir = "target/runner-processes/data-" + java.util.UUID.randomUUID();
 
         private Builder(String name) {
             if (!name.matches("[A-Za-z0-9._-]+")) {
@@ -415,6 +417,10 @@ public final class RunnerProcess implements AutoCloseable {
             }
             props.put("example.workflow.enabled", "false");
             props.put("camel.main.routes-reload-enabled", "false");
+            if (!env.containsKey("SYNCRUNNER_DATA_DIR")) {
+                // a journal of its own per builder (a restart from the same builder finds it again)
+                props.put("syncrunner.data-dir", projectDir().resolve(dataDir).toString());
+            }
             props.putAll(properties);
 
             Path dir = projectDir();

@@ -1,0 +1,106 @@
+package io.syncrunner.durability;
+
+import io.syncrunner.emulator.FaultRule;
+import io.syncrunner.emulator.JobSnapshot;
+import io.syncrunner.testsupport.EmbeddedPostgresSupport;
+import io.syncrunner.testsupport.RunnerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two runners (own JVMs) share one PostgreSQL journal (embedded PostgreSQL, zonky). The runner that accepted the
+ * syncs is killed with -9; the other takes its runs over once their lease runs out and finishes each once, with no
+ * second trigger. Both load a cron schedule: Quartz's clustered store fires it on one runner at a time, and on the
+ * survivor after the kill.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterFailoverTest {
+    private final SyncFleet fleet = new SyncFleet().add(16, 8, Duration.ofSeconds(6));
+    private final EmbeddedPostgresSupport postgres = new EmbeddedPostgresSupport().start();
+
+    @AfterAll
+    void close() {
+        fleet.close();
+        postgres.close();
+    }
+
+    @Test
+    void shouldLetTheSurvivingRunnerCarryOnTheRunsOfAKilledOneAndFireEachScheduleOnce() throws Exception {
+        String scheduled = UUID.randomUUID().toString();
+        fleet.airbyte.addConnection(scheduled, "running:500ms,succeeded");
+        String request = "{\"provider\":\"airbyte\",\"account\":\"default\",\"connectionId\":\"" + scheduled
+                + "\",\"pollInterval\":\"250ms\"}";
+        fleet.airbyte.faults().add(FaultRule.on("POST", "/jobs").delay(Duration.ofMillis(500)));
+        long wall = System.nanoTime();
+        try (RunnerProcess a = node("node-a", request).start(); RunnerProcess b = node("node-b", request).start()) {
+            fleet.submitAll(a);
+            await().atMost(Duration.ofSeconds(60)).until(() -> fleet.triggersSeen() >= fleet.runs.size() / 3);
+            // let the schedule fire a few times with both runners up
+            await().atMost(Duration.ofSeconds(30)).until(() -> jobsOf(scheduled).size() >= 3);
+            a.killHard();
+            long killedAt = System.nanoTime();
+            Instant killed = Instant.now();
+            fleet.airbyte.faults().clear();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> b.logContains("Took over"));
+            long takeoverMs = (System.nanoTime() - killedAt) / 1_000_000;
+            await().atMost(Duration.ofSeconds(90)).until(() -> fleet.finished(b) == fleet.runs.size());
+            // the schedule goes on on the survivor
+            await().atMost(Duration.ofSeconds(60)).until(() -> jobsOf(scheduled).stream()
+                    .anyMatch(j -> j.createdAt().isAfter(killed.plusSeconds(1))));
+
+            SyncFleet.Verdict v = fleet.verdict(b);
+            List<JobSnapshot> fires = jobsOf(scheduled);
+            long scheduleTriggers = fleet.airbyte.triggerCount(scheduled);
+            Duration closest = closestFires(fires);
+            System.out.printf("CLUSTER FAILOVER TEST: runners=2 journal=PostgreSQL syncs=%d killed=node-a"
+                            + " duplicates=%d lost=%d wrongState=%d takeover=%d ms after the kill (lease 4 s)"
+                            + " scheduleFires=%d scheduleTriggers=%d closestFires=%d ms wall=%.1f s%n",
+                    v.syncs(), v.duplicates(), v.lost(), v.wrongState(), takeoverMs, fires.size(), scheduleTriggers,
+                    closest.toMillis(), (System.nanoTime() - wall) / 1e9);
+            assertThat(v.problems()).isEmpty();
+            assertThat(v.duplicates()).isZero();
+            assertThat(v.lost()).isZero();
+            assertThat(b.logContains("Carrying on run")).isTrue();
+            assertThat(scheduleTriggers).as("each fire triggered once, on one runner").isEqualTo(fires.size());
+            assertThat(closest).as("no two fires of the 2 s schedule together").isGreaterThan(Duration.ofMillis(1500));
+        }
+    }
+
+    private RunnerProcess.Builder node(String nodeId, String scheduleRequest) {
+        return fleet.configure(RunnerProcess.builder(nodeId))
+                .env("SYNCRUNNER_JOURNAL_URL", postgres.jdbcUrl())
+                .env("SYNCRUNNER_JOURNAL_USER", postgres.user())
+                .env("SYNCRUNNER_JOURNAL_PASSWORD", postgres.password())
+                .env("SYNCRUNNER_NODE_ID", nodeId)
+                .property("syncrunner.journal.lease", "4s")
+                .property("syncrunner.journal.takeover-interval", "1s")
+                .property("syncrunner.schedules.cluster-checkin", "1s")
+                .property("camel.main.routes-include-pattern", "file:routes/*.yaml,file:src/test/resources/cluster/*.yaml")
+                .property("cluster.test.request", scheduleRequest);
+    }
+
+    private List<JobSnapshot> jobsOf(String connectionId) {
+        return fleet.airbyte.jobs().stream().filter(j -> j.connectionId().equals(connectionId))
+                .sorted(Comparator.comparing(JobSnapshot::createdAt)).toList();
+    }
+
+    private static Duration closestFires(List<JobSnapshot> fires) {
+        Duration min = Duration.ofDays(1);
+        for (int i = 1; i < fires.size(); i++) {
+            Duration d = Duration.between(fires.get(i - 1).createdAt(), fires.get(i).createdAt());
+            min = d.compareTo(min) < 0 ? d : min;
+        }
+        return min;
+    }
+}

@@ -1,0 +1,86 @@
+package io.syncrunner.durability;
+
+import io.syncrunner.emulator.FaultRule;
+import io.syncrunner.testsupport.RunnerProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * kill -9 of a runner (its own JVM, embedded H2 journal) with syncs in flight, some of them mid-trigger; started again
+ * on the same data directory, it finishes every sync once, with no second trigger.
+ */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+class KillAndRestartTest {
+    private final SyncFleet fleet = new SyncFleet().add(24, 12, Duration.ofSeconds(6));
+
+    @AfterAll
+    void closeEmulators() {
+        fleet.close();
+    }
+
+    @Test
+    void shouldFinishEverySyncOnceWhenTheRunnerIsKilledAndStartedAgain() throws Exception {
+        // slow trigger answers, so that the kill finds triggers sent but not yet answered
+        fleet.airbyte.faults().add(FaultRule.on("POST", "/jobs").delay(Duration.ofMillis(700)));
+        fleet.fivetran.faults().add(FaultRule.on("POST", "/connections/[^/]+/sync").delay(Duration.ofMillis(700)));
+        RunnerProcess.Builder builder = fleet.configure(RunnerProcess.builder("kill-9"));
+        long wall = System.nanoTime();
+        int inFlightAtKill;
+        long triggersBeforeKill;
+        try (RunnerProcess first = builder.start()) {
+            fleet.submitAll(first);
+            await().atMost(Duration.ofSeconds(60)).until(() -> fleet.triggersSeen() >= fleet.runs.size() / 3);
+            first.killHard();
+            triggersBeforeKill = fleet.triggersSeen();
+        }
+        fleet.airbyte.faults().clear();
+        fleet.fivetran.faults().clear();
+
+        try (RunnerProcess second = builder.start()) {
+            inFlightAtKill = fleet.runs.size() - fleet.finished(second);
+            await().atMost(Duration.ofSeconds(90)).until(() -> fleet.finished(second) == fleet.runs.size());
+            SyncFleet.Verdict v = fleet.verdict(second);
+            long reattachMs = reattachMillis(second);
+            System.out.printf("KILL -9 TEST: syncs=%d triggersBeforeKill=%d inFlightAtKill=%d duplicates=%d lost=%d"
+                            + " wrongState=%d restart=%d ms reattach=%d ms after start carriedOn=%s wall=%.1f s%n",
+                    v.syncs(), triggersBeforeKill, inFlightAtKill, v.duplicates(), v.lost(), v.wrongState(),
+                    second.startupTime().toMillis(), reattachMs, carriedOn(second), (System.nanoTime() - wall) / 1e9);
+            assertThat(v.problems()).isEmpty();
+            assertThat(v.duplicates()).isZero();
+            assertThat(v.lost()).isZero();
+            assertThat(inFlightAtKill).as("syncs were in flight when the runner was killed").isPositive();
+            assertThat(second.logContains("Re-attached")).isTrue();
+        }
+    }
+
+    /** How the runner carried on the steps of its runs: attach / reconcile / trigger / replay, from its log. */
+    static java.util.Map<String, Long> carriedOn(RunnerProcess runner) {
+        Pattern p = Pattern.compile("carrying on step \\S+ \\((\\w+)\\)");
+        java.util.Map<String, Long> modes = new java.util.TreeMap<>();
+        for (String line : runner.logLines("carrying on step")) {
+            Matcher m = p.matcher(line);
+            if (m.find()) {
+                modes.merge(m.group(1), 1L, Long::sum);
+            }
+        }
+        return modes;
+    }
+
+    static long reattachMillis(RunnerProcess runner) {
+        Pattern p = Pattern.compile("Re-attached (\\d+) unfinished run\\(s\\) from the journal (\\d+) ms after start");
+        for (String line : runner.logLines("Re-attached")) {
+            Matcher m = p.matcher(line);
+            if (m.find()) {
+                return Long.parseLong(m.group(2));
+            }
+        }
+        return -1;
+    }
+}

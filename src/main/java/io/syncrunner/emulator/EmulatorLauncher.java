@@ -6,11 +6,15 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+
 /**
  * Starts the bundled Airbyte and Fivetran emulators when {@code emulator.enabled=true} (the embedded
  * default), seeds them from {@code emulator.airbyte.*} and {@code emulator.fivetran.*}, publishes their URLs as
  * properties {@code emulator.url} and {@code emulator.fivetran-url} and the instances as beans
- * {@code airbyteEmulator} and {@code fivetranEmulator}, and stops them with the CamelContext.
+ * {@code airbyteEmulator} and {@code fivetranEmulator}, and stops them with the CamelContext. With
+ * {@code emulator.faults.rate} above 0 both inject the standard {@link FaultMix} into that share of their API
+ * requests (see {@link #faultMix}).
  */
 public final class EmulatorLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorLauncher.class);
@@ -27,6 +31,31 @@ public final class EmulatorLauncher {
         pc.addOverrideProperty("fivetran.demo.base-url", fivetran.baseUrl());
         pc.addOverrideProperty("fivetran.demo.api-key", "{{emulator.fivetran.api-key}}");
         pc.addOverrideProperty("fivetran.demo.api-secret", "{{emulator.fivetran.api-secret}}");
+    }
+
+    /**
+     * The fault mix of the properties, or null when {@code emulator.faults.rate} is 0 (the default):
+     * {@code emulator.faults.rate} (0..1, share of API requests faulted), {@code emulator.faults.seed} (default 0)
+     * and {@code emulator.faults.timeout-delay} (how long a timeout fault holds the answer; default the runner's
+     * {@code camel.component.http.response-timeout} plus 1 s, so that the runner does time out).
+     */
+    static FaultMix faultMix(Settings settings) {
+        String rateText = settings.text("emulator.faults.rate", "0");
+        double rate;
+        try {
+            rate = Double.parseDouble(rateText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("emulator.faults.rate='" + rateText + "' is not a number (0..1)");
+        }
+        if (!(rate >= 0.0 && rate <= 1.0)) {
+            throw new IllegalArgumentException("emulator.faults.rate='" + rateText + "' is not within 0..1");
+        }
+        if (rate == 0.0) {
+            return null;
+        }
+        long responseTimeout = settings.longValue("camel.component.http.response-timeout", 60_000);
+        Duration timeoutDelay = settings.duration("emulator.faults.timeout-delay", (responseTimeout + 1000) + "ms");
+        return FaultMix.standard(rate, settings.longValue("emulator.faults.seed", 0)).timeoutDelay(timeoutDelay);
     }
 
     public static AirbyteEmulator startIfEnabled(CamelContext context) throws Exception {
@@ -79,6 +108,13 @@ public final class EmulatorLauncher {
             }
             fivetran.addConnector(EmulatedConnector.of(e.substring(0, eq).trim(), group)
                     .script(e.substring(eq + 1).trim()).scheduleType("manual"));
+        }
+        FaultMix mix = faultMix(settings);
+        if (mix != null) {
+            mix.installOn(emulator.faults());
+            mix.installOn(fivetran.faults());
+            LOG.warn("API emulators inject faults into {}% of their API requests ({}; set by emulator.faults.rate)",
+                    Math.round(mix.totalRate() * 1000) / 10.0, mix);
         }
         context.getPropertiesComponent().addOverrideProperty("emulator.fivetran-url", fivetran.baseUrl());
         defineDemoAccounts(context, emulator, fivetran);

@@ -158,6 +158,24 @@ class AirbyteSyncTest extends RunnerTestSupport {
     }
 
     @Test
+    void shouldStillRetryTheLookupAndStatusReadsAfterATriggerWhoseOutcomeWasUnknown() {
+        // regression (fault suite): the trigger's error handler gave up on the 500 and doCatch caught it, but Camel
+        // left the exchange marked "failure handled", so every later read failed at its first error, unretried
+        String id = connection("pending:200ms,running:400ms,succeeded");
+        EMULATOR.faults().add(FaultRule.on("POST", "/jobs").times(1).respond(500).afterProcessing());
+        FaultRule lookup = EMULATOR.faults().add(FaultRule.on("GET", "/jobs").times(1).respond(503));
+        FaultRule status = EMULATOR.faults().add(FaultRule.on("GET", "/jobs/\\d+").times(2).respond(502));
+
+        JsonNode result = Json.parse(sync("account=test&connectionId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("attached").asBoolean()).isTrue();
+        assertThat(lookup.injectedCount()).isEqualTo(1);
+        assertThat(status.injectedCount()).isEqualTo(2);
+        assertThat(EMULATOR.triggerCount(id)).isEqualTo(1);
+    }
+
+    @Test
     void shouldNotResendATriggerWhoseAnswerWasLostAndSayNoJobWasCreated() {
         String id = connection("running:200ms,succeeded");
         EMULATOR.faults().add(FaultRule.on("POST", "/jobs").times(1).drop());

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The fivetran-sync and fivetran-resync steps end to end, polling only (webhooks off). */
 class FivetranSyncTest extends FivetranTestSupport {
@@ -181,6 +182,27 @@ class FivetranSyncTest extends FivetranTestSupport {
         assertThat(FIVETRAN.triggerCount(id)).isEqualTo(1);
         assertThat(result.path("status").asText()).isEqualTo("succeeded");
         assertThat(result.path("attached").asBoolean()).isTrue();
+    }
+
+    @Test
+    void shouldStillRetryReadsAfterATriggerWhoseOutcomeWasUnknown() throws Exception {
+        // regression (fault suite): after the caught trigger failure, Camel's "failure handled" mark on the exchange
+        // made the next failed connector read end the sync at once instead of being retried
+        String id = add(connector("syncing:1500ms,succeeded"));
+        FIVETRAN.faults().add(FaultRule.on("POST", "/v1/connections/" + id + "/sync").times(1).respond(500)
+                .afterProcessing());
+        Future<String> sync = template.asyncRequestBody("kamelet:fivetran-sync?account=test&connectorId=" + id + FAST,
+                null, String.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> FIVETRAN.triggerCount(id) == 1);
+        // the reads after the trigger: the reconcile read or the polls
+        FaultRule reads = FIVETRAN.faults().add(FaultRule.on("GET", "/v1/connections/" + id).times(2).respond(502));
+
+        JsonNode result = Json.parse(sync.get(20, TimeUnit.SECONDS));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("attached").asBoolean()).isTrue();
+        assertThat(reads.injectedCount()).isEqualTo(2);
+        assertThat(FIVETRAN.triggerCount(id)).isEqualTo(1);
     }
 
     @Test

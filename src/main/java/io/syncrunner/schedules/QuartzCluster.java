@@ -38,7 +38,9 @@ public final class QuartzCluster {
         p.put("org.quartz.jobStore.tablePrefix", "QRTZ_");
         p.put("org.quartz.jobStore.isClustered", "true");
         p.put("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(checkinMillis));
-        p.put("org.quartz.jobStore.misfireThreshold", "60000");
+        // a fire later than this (e.g. its runner died holding it) is a misfire: the schedule's missedFires policy
+        // (one catch-up fire, or none) applies instead of replaying every fire it missed
+        p.put("org.quartz.jobStore.misfireThreshold", String.valueOf(Math.max(5000, 2 * checkinMillis)));
         p.put("org.quartz.dataSource.journal.provider", "hikaricp");
         p.put("org.quartz.dataSource.journal.driver", "org.postgresql.Driver");
         p.put("org.quartz.dataSource.journal.URL", url);

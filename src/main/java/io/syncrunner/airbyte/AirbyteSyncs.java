@@ -106,6 +106,7 @@ public final class AirbyteSyncs {
         body.put("connectionId", ex.getProperty(CONNECTION_ID, String.class));
         body.put("jobType", ex.getProperty(JOB_TYPE, String.class));
         ApiCall.describe(ex, "POST", "/jobs", null, Json.write(body), "trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex));
+        Triggers.sending(ex);
         ex.setProperty(TRIGGER_SENT_AT, clock.millis());
     }
 
@@ -200,9 +201,9 @@ public final class AirbyteSyncs {
                 return;
             }
             if (reconcile) {
-                throw new SyncFailedException("Could not trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex)
-                        + ": Airbyte answered " + ex.getProperty(Triggers.ERROR) + " and no job was created;"
-                        + " the trigger is not re-sent automatically, so that a sync never runs twice", null);
+                ex.setProperty(Triggers.NOTHING_STARTED, "Could not trigger a " + ex.getProperty(JOB_TYPE) + " of "
+                        + subject(ex) + ": Airbyte answered " + ex.getProperty(Triggers.ERROR) + " and no job was created");
+                return;
             }
             throw new SyncFailedException("Airbyte said a sync is already running for " + subject(ex)
                     + " but lists no unfinished job for it; try again later", null);

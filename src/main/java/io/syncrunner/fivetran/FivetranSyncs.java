@@ -185,6 +185,7 @@ public final class FivetranSyncs {
         }
         ApiCall.describe(ex, "POST", "/v1/connections/" + ex.getProperty(CONNECTOR_ID) + "/" + op, null,
                 Json.write(body), "trigger a " + op + " of " + subject(ex));
+        Triggers.sending(ex);
         ex.setProperty(SyncWaiter.SIGNALS_SINCE, clock.millis());
     }
 
@@ -217,14 +218,17 @@ public final class FivetranSyncs {
         Triggers.outcomeUnknown(ex, subject(ex), "reading the connector instead");
     }
 
-    /** After an unknown trigger outcome: follow the sync if one runs or ended since the baseline, else fail. */
+    /**
+     * After an unknown trigger outcome: follow the sync if one runs or ended since the baseline; else the trigger
+     * started nothing, which {@link Triggers#requireStarted} turns into a re-send.
+     */
     public void onReconcile(Exchange ex) {
         if (followIfSyncing(ex, record(ex))) {
             return;
         }
-        throw new SyncFailedException("Could not trigger a " + ex.getProperty(OPERATION) + " of " + subject(ex)
-                + ": Fivetran answered " + ex.getProperty(Triggers.ERROR) + " and the connector shows no sync;"
-                + " the trigger is not re-sent automatically, so that a sync never runs twice", null);
+        ex.setProperty(Triggers.NOTHING_STARTED, "Could not trigger a " + ex.getProperty(OPERATION) + " of "
+                + subject(ex) + ": Fivetran answered " + ex.getProperty(Triggers.ERROR)
+                + " and the connector shows no sync since");
     }
 
     /**

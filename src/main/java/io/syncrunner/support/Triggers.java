@@ -6,6 +6,10 @@ import org.apache.camel.Exchange;
 public final class Triggers {
     /** Exchange property: why the outcome of the trigger is unknown (for the final message). */
     public static final String ERROR = "syncTriggerError";
+    /** Exchange property: the provider showed the last trigger request started nothing (the message says so). */
+    public static final String NOTHING_STARTED = "syncNothingStarted";
+    /** Exchange property: trigger requests sent by the current trigger step. */
+    public static final String SENDS = "syncTriggerSends";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Triggers.class);
 
     private Triggers() {
@@ -20,6 +24,38 @@ public final class Triggers {
         ex.setProperty(ERROR, why);
         LOG.warn("Trigger of {} ended with {}; it may have started a sync, so it is not re-sent: {}", subject, why,
                 instead);
+    }
+
+    /** A trigger step begins (before its first request). */
+    public static void begin(org.apache.camel.Exchange ex) {
+        ex.setProperty(SENDS, 0);
+        ex.removeProperty(NOTHING_STARTED);
+    }
+
+    /** One trigger request is about to be sent. */
+    public static void sending(Exchange ex) {
+        ex.setProperty(SENDS, ex.getProperty(SENDS, 0, Integer.class) + 1);
+    }
+
+    /**
+     * After a trigger request (and the lookup that followed an unknown outcome): when the provider showed that it
+     * started nothing, throws {@link NothingStartedException}, which the {@code trigger-resend} redelivery policy
+     * answers by sending the trigger again, up to {@code syncrunner.retry.trigger-resends} times with back-off.
+     */
+    public static void requireStarted(Exchange ex) {
+        String why = ex.getProperty(NOTHING_STARTED, String.class);
+        if (why == null) {
+            return;
+        }
+        ex.removeProperty(NOTHING_STARTED);
+        int sends = ex.getProperty(SENDS, 1, Integer.class);
+        // Camel keeps the redelivery counter in a message header, and each API call of this attempt started its own
+        // count there: give the re-send policy its own count back, so that its limit and back-off apply
+        ex.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, sends - 1);
+        ex.getMessage().setHeader(Exchange.REDELIVERED, sends > 1);
+        LOG.warn("{} (trigger request {}); it may be sent again, since nothing was started", why, sends);
+        throw new NothingStartedException(why + "; the trigger was sent " + sends + " time(s), each time without"
+                + " starting anything, and is not sent again");
     }
 
     /** The trigger never reached the provider, even after its redeliveries. */

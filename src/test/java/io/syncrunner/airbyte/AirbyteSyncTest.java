@@ -176,15 +176,39 @@ class AirbyteSyncTest extends RunnerTestSupport {
     }
 
     @Test
-    void shouldNotResendATriggerWhoseAnswerWasLostAndSayNoJobWasCreated() {
+    void shouldSendTheTriggerAgainOnlyAfterAirbyteShowedTheLostOneCreatedNoJob() {
         String id = connection("running:200ms,succeeded");
         EMULATOR.faults().add(FaultRule.on("POST", "/jobs").times(1).drop());
 
+        JsonNode result = Json.parse(sync("account=test&connectionId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(EMULATOR.triggerCount(id)).as("the lost one, then one more").isEqualTo(2);
+        assertThat(EMULATOR.jobs().stream().filter(j -> j.connectionId().equals(id))).hasSize(1);
+    }
+
+    @Test
+    void shouldStopSendingTheTriggerAfterTheResendsAndSayNoJobWasCreated() {
+        String id = connection("running:200ms,succeeded");
+        EMULATOR.faults().add(FaultRule.on("POST", "/jobs").respond(503));
+
         SyncFailedException e = asSyncFailure(syncFailure("account=test&connectionId=" + id + FAST));
 
-        assertThat(EMULATOR.triggerCount(id)).isEqualTo(1);
-        assertThat(e).hasMessageContaining("no job was created").hasMessageContaining("not re-sent");
+        assertThat(EMULATOR.triggerCount(id)).as("1 + syncrunner.retry.trigger-resends").isEqualTo(4);
+        assertThat(e).hasMessageContaining("no job was created").hasMessageContaining("sent 4 time(s)");
         assertThat(EMULATOR.jobs().stream().filter(j -> j.connectionId().equals(id))).isEmpty();
+    }
+
+    @Test
+    void shouldNeverSendTheTriggerAgainWhenTheLostAnswerHadCreatedAJob() {
+        String id = connection("running:300ms,succeeded");
+        EMULATOR.faults().add(FaultRule.on("POST", "/jobs").times(1).drop().afterProcessing());
+
+        JsonNode result = Json.parse(sync("account=test&connectionId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("attached").asBoolean()).isTrue();
+        assertThat(EMULATOR.triggerCount(id)).isEqualTo(1);
     }
 
     @Test

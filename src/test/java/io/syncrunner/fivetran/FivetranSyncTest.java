@@ -206,14 +206,26 @@ class FivetranSyncTest extends FivetranTestSupport {
     }
 
     @Test
-    void shouldNeverSendTheTriggerTwiceWhenItsAnswerIsLost() {
+    void shouldSendTheTriggerAgainOnlyAfterTheConnectorShowedTheLostOneStartedNothing() {
         String id = add(connector("syncing:500ms,succeeded"));
         FIVETRAN.faults().add(FaultRule.on("POST", "/v1/connections/" + id + "/sync").times(1).drop());
 
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(FIVETRAN.triggerCount(id)).as("the lost one, then one more").isEqualTo(2);
+        assertThat(FIVETRAN.runs(id)).hasSize(1);
+    }
+
+    @Test
+    void shouldStopSendingTheTriggerAfterTheResendsAndSayNothingStarted() {
+        String id = add(connector("syncing:500ms,succeeded"));
+        FIVETRAN.faults().add(FaultRule.on("POST", "/v1/connections/" + id + "/sync").respond(502));
+
         Throwable e = fivetranFailure("account=test&connectorId=" + id + FAST);
 
-        assertThat(FIVETRAN.triggerCount(id)).isEqualTo(1);
-        assertThat(e).hasMessageContaining("not re-sent");
+        assertThat(FIVETRAN.triggerCount(id)).as("1 + syncrunner.retry.trigger-resends").isEqualTo(4);
+        assertThat(e).hasMessageContaining("shows no sync since").hasMessageContaining("sent 4 time(s)");
         assertThat(FIVETRAN.runs(id)).isEmpty();
     }
 

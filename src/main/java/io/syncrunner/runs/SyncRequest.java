@@ -105,6 +105,16 @@ public record SyncRequest(String provider, String account, String target, String
         return v.asText().trim();
     }
 
+    /** This request, with {@code key} as its idempotency key unless it carries one of its own. */
+    public SyncRequest withDefaultKey(String key) {
+        if (idempotencyKey != null || key == null) {
+            return this;
+        }
+        ObjectNode o = (ObjectNode) Json.parse(json);
+        o.put("idempotencyKey", key);
+        return new SyncRequest(provider, account, target, key, options, Json.write(o));
+    }
+
     /** The exchange property that names the target for the provider's flow. */
     public String targetProperty() {
         return TARGET.get(provider);

@@ -59,7 +59,21 @@ public final class SyncRuns {
      * {@value #DUPLICATE} and the inputs of the provider's flow.
      */
     public Acceptance accept(Exchange ex) {
-        SyncRequest request = SyncRequest.parse(ex.getMessage().getBody(String.class));
+        return accept(ex, null);
+    }
+
+    /**
+     * A request from the queue: the message id is its idempotency key unless it carries one, so a message delivered
+     * again (the runner died after journaling it but before deleting it, or its visibility timeout ran out) starts
+     * nothing a second time.
+     */
+    public Acceptance acceptMessage(Exchange ex) {
+        String messageId = ex.getMessage().getHeader("CamelAwsSqsMessageId", String.class);
+        return accept(ex, messageId == null ? null : "sqs:" + messageId);
+    }
+
+    private Acceptance accept(Exchange ex, String defaultKey) {
+        SyncRequest request = SyncRequest.parse(ex.getMessage().getBody(String.class)).withDefaultKey(defaultKey);
         try {
             accountChecks.getOrDefault(request.provider(), a -> { }).accept(request.account());
         } catch (IllegalArgumentException e) {

@@ -68,6 +68,25 @@ class SyncQueueTest extends RunnerTestSupport {
     }
 
     @Test
+    void shouldStartNothingTwiceWhenTheSameMessageIsDeliveredAgain() {
+        String id = connection("running:300ms,succeeded");
+        SyncRuns runs = context.getRegistry().lookupByNameAndType("syncRuns", SyncRuns.class);
+        String body = "{\"provider\":\"airbyte\",\"account\":\"test\",\"connectionId\":\"" + id + "\"}";
+        org.apache.camel.Exchange delivery = new org.apache.camel.support.DefaultExchange(context);
+        delivery.getMessage().setHeader("CamelAwsSqsMessageId", "message-" + id);
+        delivery.getMessage().setBody(body);
+        org.apache.camel.Exchange again = delivery.copy();
+
+        SyncRuns.Acceptance first = runs.acceptMessage(delivery);
+        SyncRuns.Acceptance second = runs.acceptMessage(again);
+
+        assertThat(first.duplicate()).isFalse();
+        assertThat(second.duplicate()).as("the redelivered message").isTrue();
+        assertThat(second.run().runId()).isEqualTo(first.run().runId());
+        assertThat(first.run().request().idempotencyKey()).isEqualTo("sqs:message-" + id);
+    }
+
+    @Test
     void shouldSendAPoisonMessageToTheDeadLetterQueueWithTheReason() {
         send("{\"provider\":\"airbyte\",\"account\":\"test\"");
         send("{\"provider\":\"airbyte\",\"account\":\"nope\",\"connectionId\":\"0b5e8d3c-7a41-4f9e-b2c6-000000000001\"}");

@@ -81,12 +81,10 @@ final class SyncFleet {
 
     /** Posts one sync request per target to the runner; returns how many were accepted. */
     int submitAll(RunnerProcess runner) throws Exception {
-        for (Target t : targets) {
-            String body = "airbyte".equals(t.provider())
-                    ? "{\"provider\":\"airbyte\",\"account\":\"default\",\"connectionId\":\"" + t.id()
-                            + "\",\"pollInterval\":\"500ms\",\"waitTimeout\":\"5m\"}"
-                    : "{\"provider\":\"fivetran\",\"account\":\"default\",\"connectorId\":\"" + t.id()
-                            + "\",\"pollInterval\":\"500ms\",\"waitTimeout\":\"5m\"}";
+        List<String> requests = requests();
+        for (int i = 0; i < targets.size(); i++) {
+            Target t = targets.get(i);
+            String body = requests.get(i);
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(runner.baseUrl() + "/api/syncs"))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -95,6 +93,36 @@ final class SyncFleet {
             runs.put(Json.parse(r.body()).path("runId").asText(), t);
         }
         return runs.size();
+    }
+
+    /** The sync request of each target, as JSON (for the queue). */
+    List<String> requests() {
+        List<String> out = new ArrayList<>();
+        for (Target t : targets) {
+            out.add("airbyte".equals(t.provider())
+                    ? "{\"provider\":\"airbyte\",\"account\":\"default\",\"connectionId\":\"" + t.id()
+                            + "\",\"pollInterval\":\"500ms\",\"waitTimeout\":\"5m\"}"
+                    : "{\"provider\":\"fivetran\",\"account\":\"default\",\"connectorId\":\"" + t.id()
+                            + "\",\"pollInterval\":\"500ms\",\"waitTimeout\":\"5m\"}");
+        }
+        return out;
+    }
+
+    /** Learns the runs of the targets from the runner's run list (runs that came from a queue or a schedule). */
+    void learnRuns(RunnerProcess runner) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(runner.baseUrl() + "/api/syncs"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (JsonNode run : Json.parse(r.body())) {
+            String target = run.hasNonNull("connectionId") ? run.path("connectionId").asText()
+                    : run.path("connectorId").asText();
+            targets.stream().filter(t -> t.id().equals(target)).findFirst()
+                    .ifPresent(t -> runs.put(run.path("runId").asText(), t));
+        }
+    }
+
+    int targetCount() {
+        return targets.size();
     }
 
     /** Trigger requests the emulators have seen so far, all targets together. */

@@ -89,7 +89,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
-        RunStarter starter = new RunStarter(context, (int) settings.longValue("syncrunner.trigger.threads", 16));
+        RunStarter starter = new RunStarter(context, (int) settings.longValue("syncrunner.trigger.threads", 16), runs);
         registry.bind("runStarter", starter);
         RunRecovery recovery = new RunRecovery(context, journal, starter,
                 settings.duration("syncrunner.journal.takeover-interval", "10s"), retained);

@@ -5,6 +5,7 @@ import io.syncrunner.auth.ClientCredentialsAuth;
 import io.syncrunner.auth.ClientCredentialsTokenClient;
 import io.syncrunner.auth.Secrets;
 import io.syncrunner.auth.TokenCache;
+import io.syncrunner.support.Json;
 import org.apache.camel.CamelContext;
 
 import java.util.Map;
@@ -66,7 +67,8 @@ public final class AirbyteAccounts {
             throw new IllegalArgumentException("No Airbyte account given: set the 'account' parameter");
         }
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("'" + name + "' is not an account name: use letters, digits, - and _");
+            throw new IllegalArgumentException("'" + Json.abbreviate(name, 60)
+                    + "' is not an account name: use letters, digits, - and _");
         }
         String prefix = "airbyte." + name + ".";
         String baseUrl = property(prefix + "base-url").orElseThrow(() -> new IllegalArgumentException(

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The Airbyte knowledge behind the {@code airbyte-sync} flow (routes/airbyte-sync.yaml): each public method is
@@ -57,35 +58,59 @@ public final class AirbyteSyncs {
         this.reconcileClockSkew = reconcileClockSkew;
     }
 
+    /**
+     * The inputs of an Airbyte sync (kamelet parameters or sync request fields), checked: each bad one fails with
+     * an IllegalArgumentException naming it, before anything is sent.
+     */
+    public record Inputs(String connectionId, String jobType, String onActiveSync, Duration pollInterval,
+            Duration waitTimeout, boolean waitForEnd, boolean cancelOnTimeout) {
+
+        /** @param input the trimmed text of an input by its name ({@link #CONNECTION_ID}, ...), null when unset */
+        public static Inputs of(Function<String, String> input) {
+            String connectionId = input.apply(CONNECTION_ID);
+            if (connectionId == null || connectionId.isEmpty()) {
+                throw new IllegalArgumentException("No Airbyte connection given: set the 'connectionId' parameter");
+            }
+            try {
+                UUID.fromString(connectionId);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Airbyte connectionId '" + Json.abbreviate(connectionId, 80)
+                        + "' is not a UUID: copy it from the connection's URL in Airbyte");
+            }
+            String jobType = or(input.apply(JOB_TYPE), "sync").toLowerCase(Locale.ROOT);
+            if (!JOB_TYPES.contains(jobType)) {
+                throw new IllegalArgumentException("jobType '" + Json.abbreviate(jobType, 80) + "' is not supported:"
+                        + " use sync, reset or clear" + ("refresh".equals(jobType)
+                        ? " (Airbyte's public API rejects refresh)" : ""));
+            }
+            String onActive = or(input.apply(ON_ACTIVE_SYNC), "attach").toLowerCase(Locale.ROOT);
+            if (!onActive.equals("attach") && !onActive.equals("fail")) {
+                throw new IllegalArgumentException("onActiveSync '" + Json.abbreviate(onActive, 80)
+                        + "' is not supported: use attach or fail");
+            }
+            Duration poll = Durations.parsePositive(or(input.apply(SyncState.POLL_INTERVAL), "10s"), "pollInterval");
+            Duration timeout = Durations.parsePositive(or(input.apply(SyncState.TIMEOUT), "6h"), "waitTimeout");
+            return new Inputs(connectionId, jobType, onActive, poll, timeout,
+                    SyncState.bool(SyncState.WAIT, input.apply(SyncState.WAIT), true),
+                    SyncState.bool(CANCEL_ON_TIMEOUT, input.apply(CANCEL_ON_TIMEOUT), true));
+        }
+
+        private static String or(String value, String defaultValue) {
+            return value == null || value.isEmpty() ? defaultValue : value;
+        }
+    }
+
     /** Checks the route inputs and the account, and records the start of the sync. */
     public void begin(Exchange ex) {
         String accountName = SyncState.text(ex, SyncState.ACCOUNT);
-        String connectionId = SyncState.text(ex, CONNECTION_ID);
-        if (connectionId == null || connectionId.isEmpty()) {
-            throw new IllegalArgumentException("No Airbyte connection given: set the 'connectionId' parameter");
-        }
-        try {
-            UUID.fromString(connectionId);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Airbyte connectionId '" + connectionId
-                    + "' is not a UUID: copy it from the connection's URL in Airbyte");
-        }
-        String jobType = SyncState.text(ex, JOB_TYPE, "sync").toLowerCase(Locale.ROOT);
-        if (!JOB_TYPES.contains(jobType)) {
-            throw new IllegalArgumentException("jobType '" + jobType + "' is not supported: use sync, reset or clear"
-                    + ("refresh".equals(jobType) ? " (Airbyte's public API rejects refresh)" : ""));
-        }
-        String onActive = SyncState.text(ex, ON_ACTIVE_SYNC, "attach").toLowerCase(Locale.ROOT);
-        if (!onActive.equals("attach") && !onActive.equals("fail")) {
-            throw new IllegalArgumentException("onActiveSync '" + onActive + "' is not supported: use attach or fail");
-        }
-        Duration poll = Durations.parse(SyncState.text(ex, SyncState.POLL_INTERVAL, "10s"), "pollInterval");
-        Duration timeout = Durations.parse(SyncState.text(ex, SyncState.TIMEOUT, "6h"), "waitTimeout");
-        if (poll.isZero() || poll.isNegative() || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("pollInterval and waitTimeout must be positive");
-        }
-        boolean wait = SyncState.bool(ex, SyncState.WAIT, true);
-        boolean cancelOnTimeout = SyncState.bool(ex, CANCEL_ON_TIMEOUT, true);
+        Inputs in = Inputs.of(name -> SyncState.text(ex, name));
+        String connectionId = in.connectionId();
+        String jobType = in.jobType();
+        String onActive = in.onActiveSync();
+        Duration poll = in.pollInterval();
+        Duration timeout = in.waitTimeout();
+        boolean wait = in.waitForEnd();
+        boolean cancelOnTimeout = in.cancelOnTimeout();
         AirbyteAccount account = accounts.require(accountName);
 
         ex.setProperty(CONNECTION_ID, connectionId);

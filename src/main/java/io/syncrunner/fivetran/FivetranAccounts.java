@@ -2,6 +2,7 @@ package io.syncrunner.fivetran;
 
 import io.syncrunner.auth.ApiAuthorizer;
 import io.syncrunner.auth.Secrets;
+import io.syncrunner.support.Json;
 import io.syncrunner.support.RequestBudget;
 import org.apache.camel.CamelContext;
 
@@ -43,7 +44,8 @@ public final class FivetranAccounts {
             throw new IllegalArgumentException("No Fivetran account given: set the 'account' parameter");
         }
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("'" + name + "' is not an account name: use letters, digits, - and _");
+            throw new IllegalArgumentException("'" + Json.abbreviate(name, 60)
+                    + "' is not an account name: use letters, digits, - and _");
         }
         String prefix = "fivetran." + name + ".";
         // the key and secret are read when a call needs them (and again after a 401), not per sync

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -70,29 +71,68 @@ public final class FivetranSyncs {
         this.webhookFallbackPoll = webhookFallbackPoll;
     }
 
+    /**
+     * The inputs of a Fivetran sync or resync (kamelet parameters or sync request fields), checked: each bad one
+     * fails with an IllegalArgumentException naming it, before anything is sent.
+     *
+     * @param tables the re-sync scope ({"schema":["table",...]}), null for everything or a sync
+     */
+    public record Inputs(String connectorId, String operation, String rescheduled, String paused, boolean force,
+            boolean setManualSchedule, boolean waitForEnd, Duration pollInterval, Duration waitTimeout, JsonNode tables) {
+
+        /** @param input the trimmed text of an input by its name ({@link #CONNECTOR_ID}, ...), null when unset */
+        public static Inputs of(Function<String, String> input) {
+            String connectorId = input.apply(CONNECTOR_ID);
+            if (connectorId == null || connectorId.isEmpty()) {
+                throw new IllegalArgumentException("No Fivetran connector given: set the 'connectorId' parameter");
+            }
+            if (!CONNECTOR_PATTERN.matcher(connectorId).matches()) {
+                throw new IllegalArgumentException("Fivetran connectorId '" + Json.abbreviate(connectorId, 80)
+                        + "' is not a connector id (letters, digits and _ as in 'decent_dropsy')");
+            }
+            String operation = choice(input, OPERATION, "operation", "sync", Set.of("sync", "resync"));
+            String rescheduled = choice(input, ON_RESCHEDULED, ON_RESCHEDULED, "retrigger",
+                    Set.of("wait", "retrigger", "fail"));
+            String paused = choice(input, ON_PAUSED, ON_PAUSED, "fail", Set.of("fail", "unpause", "skip"));
+            boolean force = SyncState.bool(FORCE, input.apply(FORCE), false);
+            boolean setManual = SyncState.bool(SET_MANUAL_SCHEDULE, input.apply(SET_MANUAL_SCHEDULE), false);
+            boolean wait = SyncState.bool(SyncState.WAIT, input.apply(SyncState.WAIT), true);
+            Duration poll = Durations.parsePositive(or(input.apply(SyncState.POLL_INTERVAL), "15s"), "pollInterval");
+            Duration timeout = Durations.parsePositive(or(input.apply(SyncState.TIMEOUT), "6h"), "waitTimeout");
+            JsonNode tables = "resync".equals(operation) ? scope(input.apply(TABLES)) : null;
+            return new Inputs(connectorId, operation, rescheduled, paused, force, setManual, wait, poll, timeout,
+                    tables);
+        }
+
+        private static String choice(Function<String, String> input, String name, String shownAs, String def,
+                Set<String> allowed) {
+            String v = or(input.apply(name), def).toLowerCase(Locale.ROOT);
+            if (!allowed.contains(v)) {
+                throw new IllegalArgumentException(shownAs + " '" + Json.abbreviate(v, 80)
+                        + "' is not supported: use one of " + new java.util.TreeSet<>(allowed));
+            }
+            return v;
+        }
+
+        private static String or(String value, String defaultValue) {
+            return value == null || value.isEmpty() ? defaultValue : value;
+        }
+    }
+
     /** Checks the route inputs and the account, and records the start of the sync. */
     public void begin(Exchange ex) {
-        String connectorId = SyncState.text(ex, CONNECTOR_ID);
-        if (connectorId == null || connectorId.isEmpty()) {
-            throw new IllegalArgumentException("No Fivetran connector given: set the 'connectorId' parameter");
-        }
-        if (!CONNECTOR_PATTERN.matcher(connectorId).matches()) {
-            throw new IllegalArgumentException("Fivetran connectorId '" + connectorId
-                    + "' is not a connector id (letters, digits and _ as in 'decent_dropsy')");
-        }
-        String operation = SyncState.text(ex, OPERATION, "sync");
-        choice(ex, ON_RESCHEDULED, "retrigger", Set.of("wait", "retrigger", "fail"));
-        choice(ex, ON_PAUSED, "fail", Set.of("fail", "unpause", "skip"));
-        ex.setProperty(FORCE, SyncState.bool(ex, FORCE, false));
-        ex.setProperty(SET_MANUAL_SCHEDULE, SyncState.bool(ex, SET_MANUAL_SCHEDULE, false));
-        boolean wait = SyncState.bool(ex, SyncState.WAIT, true);
-        Duration poll = Durations.parse(SyncState.text(ex, SyncState.POLL_INTERVAL, "15s"), "pollInterval");
-        Duration timeout = Durations.parse(SyncState.text(ex, SyncState.TIMEOUT, "6h"), "waitTimeout");
-        if (poll.isZero() || poll.isNegative() || timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("pollInterval and waitTimeout must be positive");
-        }
+        Inputs in = Inputs.of(name -> SyncState.text(ex, name));
+        String connectorId = in.connectorId();
+        String operation = in.operation();
+        ex.setProperty(ON_RESCHEDULED, in.rescheduled());
+        ex.setProperty(ON_PAUSED, in.paused());
+        ex.setProperty(FORCE, in.force());
+        ex.setProperty(SET_MANUAL_SCHEDULE, in.setManualSchedule());
+        boolean wait = in.waitForEnd();
+        Duration poll = in.pollInterval();
+        Duration timeout = in.waitTimeout();
         if ("resync".equals(operation)) {
-            ex.setProperty(TABLES, scope(SyncState.text(ex, TABLES)));
+            ex.setProperty(TABLES, in.tables());
         }
         FivetranAccounts.Account account = accounts.require(SyncState.text(ex, SyncState.ACCOUNT));
         if (webhooksEnabled && poll.compareTo(webhookFallbackPoll) < 0) {
@@ -453,14 +493,6 @@ public final class FivetranSyncs {
             list.add(table.substring(dot + 1));
         }
         return scope;
-    }
-
-    private static void choice(Exchange ex, String name, String def, Set<String> allowed) {
-        String v = SyncState.text(ex, name, def).toLowerCase(Locale.ROOT);
-        if (!allowed.contains(v)) {
-            throw new IllegalArgumentException(name + " '" + v + "' is not supported: use one of " + allowed);
-        }
-        ex.setProperty(name, v);
     }
 
     private static String subject(Exchange ex) {

@@ -38,27 +38,74 @@ public final class FivetranWebhooks {
         if (!WebhookSignature.verify(body, signature, secret.get())) {
             LOG.warn("Rejected a Fivetran webhook: {} signature", signature == null ? "missing" : "wrong");
             ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 401);
-            ex.getMessage().setBody("{\"error\":\"invalid or missing X-Fivetran-Signature-256\"}");
+            ex.getMessage().setBody(Json.write(java.util.Map.of("error", signature == null
+                    ? "missing " + WebhookSignature.HEADER + " header"
+                    : WebhookSignature.HEADER + " does not match the body: nothing was processed")));
             return;
         }
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
         JsonNode event;
         try {
-            event = Json.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            event = text.isBlank() ? null : Json.parse(text);
         } catch (IllegalArgumentException e) {
-            ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
-            ex.getMessage().setBody("{\"error\":\"the body is not JSON\"}");
+            refuse(ex, "the body is not JSON");
             return;
         }
-        String type = Json.text(event, "event");
-        String connector = Json.text(event, "connector_id");
-        int woken = 0;
-        if ("sync_end".equals(type) && connector != null) {
-            woken = waiter.signal(FivetranSyncs.wakeKey(connector), event);
+        if (event == null || !event.isObject()) {
+            refuse(ex, text.isBlank() ? "the body is empty" : "the body is not a JSON object (a Fivetran event)");
+            return;
         }
-        LOG.info("Fivetran webhook {} for connector {} ({}): woke {} waiting sync(s)", type, connector,
-                Json.text(event.path("data"), "status"), woken);
+        JsonNode typeNode = event.get("event");
+        if (typeNode == null || !typeNode.isTextual() || typeNode.asText().isBlank()) {
+            refuse(ex, "the event has no 'event' name (such as sync_end)");
+            return;
+        }
+        String type = typeNode.asText();
+        if (!"sync_end".equals(type)) {
+            ignore(ex, "event '" + Json.abbreviate(type, 60) + "' is not handled: only sync_end ends a wait");
+            return;
+        }
+        JsonNode connectorNode = event.get("connector_id");
+        if (connectorNode == null || !connectorNode.isTextual() || connectorNode.asText().isBlank()) {
+            refuse(ex, "the sync_end event has no connector_id (a string): no sync can be ended by it");
+            return;
+        }
+        String connector = connectorNode.asText();
+        String status = Json.text(event.path("data"), "status");
+        if (status == null || status.isBlank()) {
+            refuse(ex, "the sync_end event of connector " + Json.abbreviate(connector, 60) + " has no data.status:"
+                    + " no sync is ended by it, waiting syncs keep polling");
+            return;
+        }
+        if (!ENDINGS.contains(status.toUpperCase(java.util.Locale.ROOT))) {
+            // e.g. RESCHEDULED (the sync is not over) or a status this runner does not know: the poll decides
+            ignore(ex, "sync_end status '" + Json.abbreviate(status, 60) + "' of connector "
+                    + Json.abbreviate(connector, 60) + " is not one of " + ENDINGS
+                    + ": no sync is ended by it, waiting syncs keep polling");
+            return;
+        }
+        int woken = waiter.signal(FivetranSyncs.wakeKey(connector), event);
+        LOG.info("Fivetran webhook {} for connector {} ({}): woke {} waiting sync(s)", type, connector, status, woken);
         ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         ex.getMessage().setBody("{\"received\":true,\"woke\":" + woken + "}");
+    }
+
+    /** The sync_end statuses that say how a sync ended (those {@link FivetranSyncs#onWebhook} completes a wait with). */
+    private static final java.util.List<String> ENDINGS = java.util.List.of("SUCCESSFUL", "FAILURE",
+            "FAILURE_WITH_TASK");
+
+    /** 400: a signed request that is not a usable event; nothing changes. */
+    private static void refuse(Exchange ex, String why) {
+        LOG.warn("Refused a Fivetran webhook: {}", why);
+        ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+        ex.getMessage().setBody(Json.write(java.util.Map.of("error", why)));
+    }
+
+    /** 200 (Fivetran need not send it again): a valid event that changes nothing. */
+    private static void ignore(Exchange ex, String why) {
+        LOG.info("Ignored a Fivetran webhook: {}", why);
+        ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        ex.getMessage().setBody(Json.write(java.util.Map.of("received", true, "woke", 0, "ignored", why)));
     }
 
     /** Describes {@code POST /v1/webhooks/group/{groupId}} for the account in property {@code account}. */

@@ -40,6 +40,8 @@ import java.util.stream.Stream;
  * <li><b>the routes of before keep running.</b> With {@code routes-reload-remove-all-routes=false} Camel keeps
  * them when a file does not parse, but it removes a route before building its new version: when that fails
  * (e.g. an unknown component) the old route is put back here, and routes the refused edit added are removed.</li>
+ * <li><b>a route id of another file is not taken over.</b> Camel replaces a running route that has the id of a
+ * route in the edited file, whatever file it came from; such an edit is refused.</li>
  * <li><b>one clear error.</b> An edit that cannot be loaded is logged as one ERROR line naming the file and, when
  * Camel's YAML loader gives it, the line and column (for a route that could not be built: the route's line).</li>
  * <li><b>one bad file does not block the others.</b> Camel's reloader retries a file whose reload failed with
@@ -121,6 +123,11 @@ public class RouteFilesReloadStrategy extends RouteWatcherReloadStrategy {
     protected void onRouteReload(Collection<Resource> resources, boolean removeEverything) {
         List<RouteDefinition> before = routesOf(resources);
         try {
+            if (resources != null) {
+                for (Resource resource : resources) {
+                    refuseRouteIdsOfOtherFiles(resource);
+                }
+            }
             if (isRemoveAllRoutes()) {
                 super.onRouteReload(resources, removeEverything);
             } else {
@@ -150,7 +157,11 @@ public class RouteFilesReloadStrategy extends RouteWatcherReloadStrategy {
         }
     }
 
-    /** A route that could not be built has no line in Camel's message: the line of that route's entry. */
+    /**
+     * A route that could not be built: Camel's message has no line, so the line of that route's entry is given, and
+     * instead of Camel's dump of the route and its chain of exception class names, the step and the root cause:
+     * {@code Failed to create route: probe at step to[nosuch:thing]: No endpoint could be found for: nosuch://thing, ...}.
+     */
     private static RouteFileProblem withRouteLine(RouteFileProblem problem, Throwable error) {
         if (problem.line() > 0) {
             return problem;
@@ -158,10 +169,71 @@ public class RouteFilesReloadStrategy extends RouteWatcherReloadStrategy {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof FailedToCreateRouteException f && f.getRouteId() != null) {
                 int line = RouteFileIndex.of(text(key(Paths.get(problem.file())))).line("route", f.getRouteId());
-                return line > 0 ? new RouteFileProblem(problem.file(), line, 0, problem.message()) : problem;
+                Throwable root = f;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                java.util.regex.Matcher step = STEP.matcher(f.getMessage() == null ? "" : f.getMessage());
+                String message = root == f ? problem.message() : "Failed to create route: " + f.getRouteId()
+                        + (step.find() ? " at step " + step.group(1) : "") + ": "
+                        + RouteFileProblem.oneLine(root.getMessage() == null ? root.getClass().getSimpleName()
+                        : root.getMessage());
+                return new RouteFileProblem(problem.file(), Math.max(line, 0), 0, message);
             }
         }
         return problem;
+    }
+
+    /** The step Camel's FailedToCreateRouteException names: {@code at: >>> to[nosuch:thing] <<< in route}. */
+    private static final java.util.regex.Pattern STEP = java.util.regex.Pattern.compile("at: >>> (.*?) <<<");
+
+    /**
+     * Camel's reload replaces a running route that has the id of a route in the edited file, whatever file that
+     * route came from (a new file with {@code id: sync-request} would silently take the place of the runner's own
+     * route): such an edit is refused. Routes of the edited file itself are replaced as usual.
+     */
+    private void refuseRouteIdsOfOtherFiles(Resource resource) {
+        Path path;
+        try {
+            path = key(Paths.get(resource.getURI()));
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!Files.exists(path)) {
+            return;
+        }
+        String file = RouteFileProblem.fileOf(resource.getLocation());
+        for (RouteFileIndex.Entry entry : RouteFileIndex.of(text(path)).ofKind("route")) {
+            String owner = entry.id() == null ? null : ownerOf(entry.id(), path);
+            if (owner != null) {
+                throw new RouteFileException(new RouteFileProblem(file, entry.line(), 0, "route id '" + entry.id()
+                        + "' is already used by " + owner + " (route ids are unique among all route files)"), null);
+            }
+        }
+    }
+
+    /** Where the route with this id that runs now comes from, when not from this file; null when none runs. */
+    private String ownerOf(String id, Path path) {
+        RouteDefinition def = model().getRouteDefinition(id);
+        if (def == null && getCamelContext().getRoute(id) == null) {
+            return null;
+        }
+        for (Map.Entry<Path, Set<String>> t : templatedByFile.entrySet()) {
+            if (t.getValue().contains(id)) {
+                int line = RouteFileIndex.of(text(t.getKey())).line("templatedRoute", id);
+                return t.getKey().equals(path) ? null : "the templatedRoute in " + t.getKey() + (line > 0 ? ":" + line : "");
+            }
+        }
+        if (def != null && def.getResource() != null && def.getResource().getLocation() != null) {
+            String location = RouteFileProblem.fileOf(def.getResource().getLocation());
+            Path other = key(Paths.get(location));
+            if (other.equals(path)) {
+                return null;
+            }
+            int line = RouteFileIndex.of(text(other)).line("route", id);
+            return location + (line > 0 ? ":" + line : "");
+        }
+        return "a route of the runner";
     }
 
     /** The definitions of the routes (not templated ones) loaded from these files. */

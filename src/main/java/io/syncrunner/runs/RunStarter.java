@@ -24,6 +24,7 @@ public final class RunStarter {
     private static final Logger LOG = LoggerFactory.getLogger(RunStarter.class);
 
     private final CamelContext context;
+    private final SyncRuns runs;
     private final ExecutorService starter;
     /** Exchange property: the run is carried on from the journal, not started for the first time. */
     public static final String RESUMED = "syncRunResumed";
@@ -33,8 +34,9 @@ public final class RunStarter {
      * @param threads how many runs are started at once (each holds its thread only until its trigger call is
      *                answered and the sync waits); further ones queue, so a burst of requests never grows threads
      */
-    public RunStarter(CamelContext context, int threads) {
+    public RunStarter(CamelContext context, int threads, SyncRuns runs) {
         this.context = context;
+        this.runs = runs;
         this.starter = context.getExecutorServiceManager().newThreadPool(this, "RunStarter",
                 new org.apache.camel.builder.ThreadPoolProfileBuilder("RunStarter").poolSize(threads)
                         .maxPoolSize(threads).maxQueueSize(-1).build());
@@ -63,8 +65,13 @@ public final class RunStarter {
     private void send(String entry, Exchange run) {
         String runId = run.getProperty(SyncRuns.RUN_ID, String.class);
         starter.execute(() -> producer(entry).process(run, doneSync -> {
-            if (run.getException() != null) {
-                LOG.warn("Run {} ended with an error: {}", runId, run.getException().getMessage());
+            Exception e = run.getException();
+            if (e != null) {
+                LOG.warn("Run {} ended with an error: {}", runId, e.getMessage());
+                // a run its route could not take (or whose route did not record the failure) must not stay open
+                if (runs != null && runId != null && !context.isStopping()) {
+                    runs.failed(runId, e);
+                }
             }
         }));
     }

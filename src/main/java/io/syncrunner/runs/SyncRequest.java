@@ -1,7 +1,14 @@
 package io.syncrunner.runs;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.syncrunner.airbyte.AirbyteSyncs;
+import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.support.Json;
 
 import java.util.ArrayList;
@@ -26,27 +33,42 @@ public record SyncRequest(String provider, String account, String target, String
                     "setManualSchedule", "operation", "tables"));
     private static final Map<String, String> TARGET = Map.of("airbyte", "connectionId", "fivetran", "connectorId");
 
+    /** Requests are read strictly: a field given twice or a second value after the object is an error. */
+    private static final ObjectReader READER = Json.MAPPER.reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final String EXAMPLE = "{\"provider\":\"airbyte\",\"account\":\"cloud\",\"connectionId\":\"...\"}";
+
     /** Parses and checks a request; an {@link InvalidSyncRequestException} says exactly what is wrong. */
     public static SyncRequest parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidSyncRequestException("The request is empty: send a JSON object such as " + EXAMPLE);
+        }
+        if (text.charAt(0) == '\uFEFF') {
+            throw new InvalidSyncRequestException("The request is not valid JSON: it starts with a byte order mark"
+                    + " (U+FEFF); send UTF-8 without one");
+        }
         JsonNode json;
         try {
-            json = Json.MAPPER.readTree(text == null ? "" : text);
+            json = READER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidSyncRequestException("The request is not valid JSON" + where(e) + ": " + reason(e));
         } catch (Exception e) {
-            throw new InvalidSyncRequestException("The request is not valid JSON: " + Json.abbreviate(
-                    e.getMessage() == null ? "" : e.getMessage().split("\n")[0], 160));
+            throw new InvalidSyncRequestException("The request is not valid JSON");
         }
         if (json == null || !json.isObject()) {
-            throw new InvalidSyncRequestException("The request must be a JSON object such as"
-                    + " {\"provider\":\"airbyte\",\"account\":\"cloud\",\"connectionId\":\"...\"}");
+            throw new InvalidSyncRequestException("The request must be a JSON object such as " + EXAMPLE);
         }
         String provider = requiredText(json, "provider").toLowerCase(Locale.ROOT);
         if (!TARGET.containsKey(provider)) {
-            throw new InvalidSyncRequestException("Unknown provider '" + provider + "': use airbyte or fivetran");
+            throw new InvalidSyncRequestException("Unknown provider '" + Json.abbreviate(provider, 60)
+                    + "': use airbyte or fivetran" + (provider.chars().allMatch(c -> c < 128) ? ""
+                    : " (it has characters that are not ASCII, e.g. " + firstNonAscii(provider) + ")"));
         }
         String account = requiredText(json, "account");
         String targetField = TARGET.get(provider);
         String target = requiredText(json, targetField);
-        String key = json.hasNonNull("idempotencyKey") ? json.get("idempotencyKey").asText() : null;
+        String key = idempotencyKey(json.get("idempotencyKey"));
         Map<String, String> options = new java.util.LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
@@ -55,18 +77,32 @@ public record SyncRequest(String provider, String account, String target, String
                 continue;
             }
             if (!OPTIONS.get(provider).contains(f)) {
-                unknown.add(f);
+                unknown.add(Json.abbreviate(f, 60));
                 continue;
             }
             JsonNode v = json.get(f);
+            if (v.isNull()) {
+                continue; // as if not given: the default applies
+            }
             if (!v.isValueNode()) {
                 throw new InvalidSyncRequestException("Field '" + f + "' must be a string, number or boolean");
             }
-            options.put(f, v.asText());
+            options.put(f, v.asText().trim());
         }
         if (!unknown.isEmpty()) {
             throw new InvalidSyncRequestException("Unknown field(s) " + unknown + " for provider " + provider
                     + ": allowed are " + new java.util.TreeSet<>(OPTIONS.get(provider)));
+        }
+        // the values, checked as the provider's flow checks them: a request that could only fail is never a run
+        try {
+            if (provider.equals("airbyte")) {
+                AirbyteSyncs.Inputs.of(name -> name.equals(targetField) ? target : options.get(name));
+            } else {
+                FivetranSyncs.Inputs.of(name -> name.equals(targetField) ? target
+                        : options.get(name.equals(FivetranSyncs.OPERATION) ? "operation" : name));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSyncRequestException(e.getMessage());
         }
         ObjectNode canonical = (ObjectNode) json.deepCopy();
         return new SyncRequest(provider, account, target, key, Map.copyOf(options), Json.write(canonical));
@@ -96,11 +132,14 @@ public record SyncRequest(String provider, String account, String target, String
 
     private static String requiredText(JsonNode json, String field) {
         JsonNode v = json.get(field);
-        if (v == null || v.isNull() || v.asText().isBlank()) {
+        if (v == null || v.isNull()) {
             throw new InvalidSyncRequestException("Missing field '" + field + "'");
         }
         if (!v.isTextual()) {
             throw new InvalidSyncRequestException("Field '" + field + "' must be a string");
+        }
+        if (v.asText().isBlank()) {
+            throw new InvalidSyncRequestException("Field '" + field + "' is empty");
         }
         return v.asText().trim();
     }
@@ -113,6 +152,41 @@ public record SyncRequest(String provider, String account, String target, String
         ObjectNode o = (ObjectNode) Json.parse(json);
         o.put("idempotencyKey", key);
         return new SyncRequest(provider, account, target, key, options, Json.write(o));
+    }
+
+    /** The key as given (a string or a number), null when not given; never "" (it would join unrelated requests). */
+    private static String idempotencyKey(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() && !v.isNumber()) {
+            throw new InvalidSyncRequestException("Field 'idempotencyKey' must be a string");
+        }
+        if (v.asText().isBlank()) {
+            throw new InvalidSyncRequestException("Field 'idempotencyKey' is empty");
+        }
+        return v.asText();
+    }
+
+    /** " at line 1, column 7" where the parser stopped, when it knows. */
+    private static String where(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+
+    /** The parser's reason, without its internals (source descriptions, feature and class names). */
+    private static String reason(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (m.startsWith("Trailing token")) {
+            return "more than one JSON value: send one request object per request";
+        }
+        m = m.replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "").replaceAll("\\s*\\[Source:.*", "");
+        return Json.abbreviate(m.split("\n")[0], 160);
+    }
+
+    private static String firstNonAscii(String s) {
+        int c = s.codePoints().filter(x -> x >= 128).findFirst().orElse('?');
+        return String.format("U+%04X", c);
     }
 
     /** The exchange property that names the target for the provider's flow. */

@@ -146,6 +146,12 @@ public final class SyncRuns {
         update(ex, SyncRun.FAILED, clock.millis(), result, error);
     }
 
+    /** Records the failure of an open run (a finished one keeps its outcome). */
+    public void failed(String runId, Throwable e) {
+        String result = e instanceof SyncFailedException f ? f.result() : null;
+        journal.updateRun(runId, SyncRun.FAILED, clock.millis(), result, e.getMessage());
+    }
+
     private void update(Exchange ex, String state, Long finishedAt, String result, String error) {
         String id = ex.getProperty(RUN_ID, String.class);
         if (id != null) {

@@ -48,9 +48,19 @@ public final class Durations {
             }
             return total;
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    what + " '" + text + "' is not a duration: write e.g. 500ms, 10s, 5m, 6h, 1h30m or PT10S");
+            throw new IllegalArgumentException(what + " '" + Json.abbreviate(text, 80)
+                    + "' is not a duration: write e.g. 500ms, 10s, 5m, 6h, 1h30m or PT10S");
         }
+    }
+
+    /** As {@link #parse}, and the duration must be longer than zero. */
+    public static Duration parsePositive(String text, String what) {
+        Duration d = parse(text, what);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(what + " '" + Json.abbreviate(text, 80)
+                    + "' is not longer than zero: write e.g. 500ms, 10s, 5m or 6h");
+        }
+        return d;
     }
 
     /** Short human form for log lines: 42s, 3m05s, 2h01m. */

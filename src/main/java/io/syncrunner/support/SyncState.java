@@ -68,7 +68,11 @@ public final class SyncState {
     }
 
     public static boolean bool(Exchange exchange, String name, boolean defaultValue) {
-        Object v = exchange.getProperty(name);
+        return bool(name, exchange.getProperty(name), defaultValue);
+    }
+
+    /** The value of input {@code name} as true or false; {@code defaultValue} when it is unset or empty. */
+    public static boolean bool(String name, Object v, boolean defaultValue) {
         if (v == null || v.toString().isBlank()) {
             return defaultValue;
         }

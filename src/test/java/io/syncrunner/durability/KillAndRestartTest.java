@@ -30,7 +30,9 @@ class KillAndRestartTest {
         // slow trigger answers, so that the kill finds triggers sent but not yet answered
         fleet.airbyte.faults().add(FaultRule.on("POST", "/jobs").delay(Duration.ofMillis(700)));
         fleet.fivetran.faults().add(FaultRule.on("POST", "/connections/[^/]+/sync").delay(Duration.ofMillis(700)));
-        RunnerProcess.Builder builder = fleet.configure(RunnerProcess.builder("kill-9"));
+        // few trigger threads: at the kill some runs are accepted but not started, some mid-trigger, some running
+        RunnerProcess.Builder builder = fleet.configure(RunnerProcess.builder("kill-9"))
+                .property("syncrunner.trigger.threads", "4");
         long wall = System.nanoTime();
         int inFlightAtKill;
         long triggersBeforeKill;
@@ -49,14 +51,49 @@ class KillAndRestartTest {
             SyncFleet.Verdict v = fleet.verdict(second);
             long reattachMs = reattachMillis(second);
             System.out.printf("KILL -9 TEST: syncs=%d triggersBeforeKill=%d inFlightAtKill=%d duplicates=%d lost=%d"
-                            + " wrongState=%d restart=%d ms reattach=%d ms after start carriedOn=%s wall=%.1f s%n",
+                            + " wrongState=%d restart=%d ms reattach=%d ms after start resumedRuns=%d stepsCarriedOn=%s wall=%.1f s%n",
                     v.syncs(), triggersBeforeKill, inFlightAtKill, v.duplicates(), v.lost(), v.wrongState(),
-                    second.startupTime().toMillis(), reattachMs, carriedOn(second), (System.nanoTime() - wall) / 1e9);
+                    second.startupTime().toMillis(), reattachMs, second.logLines("Carrying on run").size(), carriedOn(second), (System.nanoTime() - wall) / 1e9);
             assertThat(v.problems()).isEmpty();
             assertThat(v.duplicates()).isZero();
             assertThat(v.lost()).isZero();
             assertThat(inFlightAtKill).as("syncs were in flight when the runner was killed").isPositive();
             assertThat(second.logContains("Re-attached")).isTrue();
+        }
+    }
+
+    @Test
+    void shouldRunTheWorkflowFollowUpStepAfterTheRestartWithoutTriggeringItsSyncsAgain() throws Exception {
+        String connection = java.util.UUID.randomUUID().toString();
+        fleet.airbyte.addConnection(connection, "pending:1s,running:5s,succeeded", true, 7, 70);
+        String connector = "c_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        fleet.fivetran.addConnector(io.syncrunner.emulator.EmulatedConnector.of(connector, SyncFleet.GROUP)
+                .script("syncing:5s,succeeded").scheduleType("manual"));
+        RunnerProcess.Builder builder = fleet.configure(RunnerProcess.builder("workflow"))
+                .property("example.workflow.enabled", "true")
+                .property("example.account", "default")
+                .property("example.connection-id", connection)
+                .property("example.workflow.fivetran-account", "default")
+                .property("example.workflow.connector-id", connector)
+                .property("example.poll-interval", "500ms");
+        try (RunnerProcess first = builder.start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> fleet.airbyte.triggerCount(connection) == 1
+                    && fleet.fivetran.triggerCount(connector) == 1);
+            first.killHard();
+            assertThat(first.logContains("running the follow-up step")).isFalse();
+        }
+
+        // started again with --once: the unfinished workflow run is carried on, and the runner exits when it ends
+        try (RunnerProcess second = builder.arg("--once").start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !second.isAlive());
+            System.out.printf("KILL -9 WORKFLOW TEST: exit=%s followUpRan=%s airbyteTriggers=%d fivetranTriggers=%d%n",
+                    second.exitCode().orElse(-1), second.logContains("running the follow-up step"),
+                    fleet.airbyte.triggerCount(connection), fleet.fivetran.triggerCount(connector));
+            assertThat(second.logContains("Workflow: both syncs succeeded, running the follow-up step")).isTrue();
+            assertThat(second.logContains("is unfinished in the journal; it is carried on")).isTrue();
+            assertThat(second.exitCode()).contains(0);
+            assertThat(fleet.airbyte.triggerCount(connection)).isEqualTo(1);
+            assertThat(fleet.fivetran.triggerCount(connector)).isEqualTo(1);
         }
     }
 

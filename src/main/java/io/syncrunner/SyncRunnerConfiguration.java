@@ -118,7 +118,12 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
      */
     private RunJournal openJournal(CamelContext context, Settings settings, Clock clock) throws Exception {
         Path dataDir = Path.of(settings.text("syncrunner.data-dir", "data"));
-        String url = JournalDatabase.url(settings.text("syncrunner.journal.url", ""), dataDir);
+        String configured = settings.text("syncrunner.journal.url", "");
+        // the bundled emulators keep their jobs in memory: a journal that outlived them would point at jobs that
+        // no longer exist after a restart, so with them (and no journal URL given) the journal is in memory too
+        boolean inMemory = configured.isEmpty() && settings.bool("emulator.enabled", false);
+        String url = inMemory ? "jdbc:h2:mem:journal-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"
+                : JournalDatabase.url(configured, dataDir);
         String user = settings.text("syncrunner.journal.user", "");
         String password = settings.text("syncrunner.journal.password", "");
         HikariDataSource dataSource = JournalDatabase.open(url, user, password,
@@ -129,8 +134,12 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 dataSource.close();
             }
         }, true, true);
-        RunJournal journal = new RunJournal(dataSource, JournalDatabase.nodeId(settings.text("syncrunner.node-id", ""),
-                dataDir), clock, settings.duration("syncrunner.journal.lease", "30s"));
+        String nodeId = inMemory ? settings.text("syncrunner.node-id", "emulated-" + java.util.UUID.randomUUID())
+                : JournalDatabase.nodeId(settings.text("syncrunner.node-id", ""), dataDir);
+        RunJournal journal = new RunJournal(dataSource, nodeId, clock, settings.duration("syncrunner.journal.lease", "30s"));
+        org.slf4j.LoggerFactory.getLogger(RunJournal.class).info("Run journal: {} (node {})", inMemory
+                ? "in memory, like the bundled emulators' jobs (set syncrunner.journal.url to keep it)"
+                : JournalDatabase.describe(url), nodeId);
         journal.createSchema();
         if (JournalDatabase.isPostgres(url) && settings.bool("syncrunner.schedules.clustered", true)) {
             QuartzCluster.configure(context, dataSource, url, user, password,

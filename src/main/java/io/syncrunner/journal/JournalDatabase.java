@@ -91,6 +91,13 @@ public final class JournalDatabase {
         }
     }
 
+    /** The journal's location for the log: the URL without options or credentials. */
+    public static String describe(String url) {
+        String plain = withoutSecrets(url);
+        int semi = plain.indexOf(';');
+        return semi < 0 ? plain : plain.substring(0, semi);
+    }
+
     static String withoutSecrets(String url) {
         return url.replaceAll("(?i)(password|pwd)=[^;&]*", "$1=xxxxxx").replaceAll("//[^/@]*@", "//");
     }

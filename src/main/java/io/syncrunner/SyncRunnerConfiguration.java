@@ -128,6 +128,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         String password = settings.text("syncrunner.journal.password", "");
         HikariDataSource dataSource = JournalDatabase.open(url, user, password,
                 (int) settings.longValue("syncrunner.journal.pool-size", 8));
+        context.getRegistry().bind("journalDataSource", dataSource);
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override
             protected void doStop() {

@@ -107,12 +107,12 @@ public final class SyncSteps {
     }
 
     /**
-     * The step failed: records it and throws the failure on. Not while the runner stops (a sync cut off by the
-     * shutdown is carried on by the next start).
+     * The step failed: records it and throws the failure on. Not when the runner's shutdown cut it off (it is
+     * carried on by the next start).
      */
     public void failed(Exchange ex) throws Exception {
         Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        if (!ex.getContext().isStopping()) {
+        if (!SyncRuns.cutOffByShutdown(ex, e)) {
             String result = e instanceof SyncFailedException f ? f.result() : null;
             String error = e == null ? "unknown error" : e.getMessage();
             journal.stepEnded(runId(ex), ex.getProperty(STEP, String.class), false, result, error);

@@ -69,7 +69,7 @@ public final class RunStarter {
             if (e != null) {
                 LOG.warn("Run {} ended with an error: {}", runId, e.getMessage());
                 // a run its route could not take (or whose route did not record the failure) must not stay open
-                if (runs != null && runId != null && !context.isStopping()) {
+                if (runs != null && runId != null && !SyncRuns.cutOffByShutdown(run, e)) {
                     runs.failed(runId, e);
                 }
             }

@@ -76,6 +76,11 @@ public final class SyncApi {
         } catch (InvalidSyncRequestException e) {
             ex.setProperty(SyncRuns.DUPLICATE, true); // nothing to run
             reply(ex, 400, error(e.getMessage()));
+        } catch (io.syncrunner.journal.JournalException e) {
+            ex.setProperty(SyncRuns.DUPLICATE, true); // nothing recorded, nothing to run
+            LOG.warn("Sync request refused, the run journal is unavailable: {}", e.getMessage());
+            reply(ex, 503, error("The request was not accepted (nothing will run): the run journal is unavailable;"
+                    + " send it again later"));
         }
     }
 

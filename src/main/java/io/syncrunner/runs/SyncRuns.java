@@ -137,13 +137,23 @@ public final class SyncRuns {
      * a sync cut off by the shutdown has not failed, it is carried on by the next start (or another runner).
      */
     public void failed(Exchange ex) {
-        if (ex.getContext().isStopping()) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (cutOffByShutdown(ex, e)) {
             return;
         }
-        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String result = e instanceof SyncFailedException f ? f.result() : null;
         String error = e == null ? "unknown error" : e.getMessage();
         update(ex, SyncRun.FAILED, clock.millis(), result, error);
+    }
+
+    /**
+     * Whether a failure comes from the runner stopping (a thread pool that refuses work, an interrupted call, a
+     * route forced down) rather than from the sync: such a run is left open, to be carried on by the next start.
+     * An outcome the provider reported ({@link SyncFailedException}: failed, cancelled, timed out, nothing
+     * started) is a real one even while stopping.
+     */
+    public static boolean cutOffByShutdown(Exchange ex, Throwable e) {
+        return ex.getContext().isStopping() && !(e instanceof SyncFailedException);
     }
 
     /** Records the failure of an open run (a finished one keeps its outcome). */

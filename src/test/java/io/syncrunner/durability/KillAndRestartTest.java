@@ -63,6 +63,31 @@ class KillAndRestartTest {
     }
 
     @Test
+    void shouldCarryOnTheSyncsAGracefulStopCutOffInsteadOfReportingThemFailed() throws Exception {
+        SyncFleet small = new SyncFleet().add(6, 3, Duration.ofSeconds(8));
+        try {
+            // a short graceful-shutdown wait, so that the stop cuts the syncs off
+            RunnerProcess.Builder builder = small.configure(RunnerProcess.builder("sigterm"))
+                    .property("camel.main.shutdown-timeout", "2");
+            try (RunnerProcess first = builder.start()) {
+                small.submitAll(first);
+                await().atMost(Duration.ofSeconds(30)).until(() -> small.triggersSeen() == small.runs.size());
+                assertThat(first.stop()).as("exit code after SIGTERM").isEqualTo(RunnerProcess.SIGTERM_EXIT_CODE);
+            }
+            try (RunnerProcess second = builder.start()) {
+                assertThat(second.logLines("Carrying on run")).as("every run was left open").hasSize(small.runs.size());
+                await().atMost(Duration.ofSeconds(60)).until(() -> small.finished(second) == small.runs.size());
+                SyncFleet.Verdict v = small.verdict(second);
+                System.out.printf("SIGTERM TEST: syncs=%d duplicates=%d lost=%d wrongState=%d%n", v.syncs(),
+                        v.duplicates(), v.lost(), v.wrongState());
+                assertThat(v.problems()).isEmpty();
+            }
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
     void shouldRunTheWorkflowFollowUpStepAfterTheRestartWithoutTriggeringItsSyncsAgain() throws Exception {
         String connection = java.util.UUID.randomUUID().toString();
         fleet.airbyte.addConnection(connection, "pending:1s,running:5s,succeeded", true, 7, 70);

@@ -1,0 +1,44 @@
+package io.syncrunner.journal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.syncrunner.support.Json;
+import io.syncrunner.testsupport.RunnerTestSupport;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A request that cannot be written to the run journal is refused, and nothing runs. */
+class JournalUnavailableTest extends RunnerTestSupport {
+    private static final String TOKEN = "journal-api-token-Rt52Nd";
+
+    @Override
+    protected Properties moreProperties() {
+        Properties p = new Properties();
+        p.put("syncrunner.api.token", secret(TOKEN));
+        return p;
+    }
+
+    @Test
+    void shouldRefuseASyncRequestWith503AndStartNothingWhenTheJournalIsUnavailable() throws Exception {
+        String id = connection("running:200ms,succeeded");
+        context.getRegistry().lookupByNameAndType("journalDataSource", HikariDataSource.class).close();
+
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort()
+                        + "/api/syncs")).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"provider\":\"airbyte\",\"account\":\"test\",\"connectionId\":\"" + id + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(Json.parse(r.body()).path("error").asText())
+                .isEqualTo("The request was not accepted (nothing will run): the run journal is unavailable;"
+                        + " send it again later");
+        assertThat(EMULATOR.triggerCount(id)).isZero();
+    }
+}

@@ -142,6 +142,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 ? "in memory, like the bundled emulators' jobs (set syncrunner.journal.url to keep it)"
                 : JournalDatabase.describe(url), nodeId);
         journal.createSchema();
+        journal.heartbeat(); // before the first run is accepted: a runner without a heartbeat looks dead to the others
         if (JournalDatabase.isPostgres(url) && settings.bool("syncrunner.schedules.clustered", true)) {
             QuartzCluster.configure(context, dataSource, url, user, password,
                     settings.duration("syncrunner.schedules.cluster-checkin", "5s").toMillis(),

@@ -210,6 +210,13 @@ public final class Bench {
         main.addOverrideProperty("camel.server.host", "127.0.0.1");
         main.addOverrideProperty("camel.server.port", String.valueOf(serverPort));
         main.addOverrideProperty("syncrunner.runs.retained", String.valueOf(Math.max(10_000, n)));
+        // the run journal on (the embedded H2 file), in a directory of its own
+        try {
+            main.addOverrideProperty("syncrunner.data-dir",
+                    java.nio.file.Files.createTempDirectory("syncrunner-bench-").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         if (o.httpTrigger()) {
             main.addOverrideProperty("syncrunner.api.token", apiToken);
         }

@@ -18,8 +18,9 @@ import java.util.Optional;
  * file under the data directory by default, PostgreSQL when several runners share it. The same statements serve
  * both (plain SQL, no vendor dialect).
  * <p>
- * A run is owned by one runner (its node id) while its lease lasts; the owner renews the leases of its runs, and a
- * run whose lease ran out (its runner died) can be claimed by any runner with one conditional {@code UPDATE}, so
+ * A run is owned by the runner (node id) that accepted it. Each runner records a heartbeat (one row, alive for one
+ * more lease); the open runs of a runner whose heartbeat stopped for a lease (it died) can be claimed by any runner
+ * with one conditional {@code UPDATE}, so
  * exactly one runner takes it over. A step is one provider sync inside a run, keyed by provider, account, target and
  * operation; it records what is needed to re-attach instead of triggering again: the trigger's send time, the
  * Fivetran baseline, the Airbyte job id, the deadline.
@@ -55,11 +56,14 @@ public final class RunJournal {
         String[] ddl = {
                 "CREATE TABLE IF NOT EXISTS syncrunner_runs (run_id VARCHAR(64) PRIMARY KEY,"
                         + " idempotency_key VARCHAR(512), entry VARCHAR(200) NOT NULL, request VARCHAR NOT NULL,"
-                        + " state VARCHAR(16) NOT NULL, owner VARCHAR(128), lease_until BIGINT NOT NULL,"
+                        + " state VARCHAR(16) NOT NULL, owner VARCHAR(128),"
                         + " accepted_at BIGINT NOT NULL, finished_at BIGINT, result VARCHAR, error VARCHAR,"
                         + " attempts INT NOT NULL)",
                 "CREATE UNIQUE INDEX IF NOT EXISTS syncrunner_runs_key ON syncrunner_runs (idempotency_key)",
-                "CREATE INDEX IF NOT EXISTS syncrunner_runs_open ON syncrunner_runs (state, lease_until)",
+                "CREATE INDEX IF NOT EXISTS syncrunner_runs_open ON syncrunner_runs (state, owner)",
+                "CREATE INDEX IF NOT EXISTS syncrunner_runs_finished ON syncrunner_runs (finished_at)",
+                "CREATE TABLE IF NOT EXISTS syncrunner_nodes (node_id VARCHAR(128) PRIMARY KEY,"
+                        + " alive_until BIGINT NOT NULL, started_at BIGINT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS syncrunner_steps (run_id VARCHAR(64) NOT NULL, step VARCHAR(512) NOT NULL,"
                         + " state VARCHAR(16) NOT NULL, started_at BIGINT NOT NULL, deadline BIGINT NOT NULL,"
                         + " trigger_sent_at BIGINT, baseline BIGINT, job_id VARCHAR(64), attached BOOLEAN,"
@@ -85,7 +89,7 @@ public final class RunJournal {
 
     /** A run as recorded. */
     public record Run(String runId, String idempotencyKey, String entry, String request, String state, String owner,
-            long leaseUntil, long acceptedAt, Long finishedAt, String result, String error, int attempts) {
+            long acceptedAt, Long finishedAt, String result, String error, int attempts) {
     }
 
     /** A step as recorded. */
@@ -104,19 +108,17 @@ public final class RunJournal {
      */
     public Run insertRun(String runId, String idempotencyKey, String entry, String request, String state) {
         long now = clock.millis();
-        Run run = new Run(runId, idempotencyKey, entry, request, state, nodeId, now + lease.toMillis(), now, null,
-                null, null, 1);
+        Run run = new Run(runId, idempotencyKey, entry, request, state, nodeId, now, null, null, null, 1);
         try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
-                "INSERT INTO syncrunner_runs (run_id, idempotency_key, entry, request, state, owner, lease_until,"
-                        + " accepted_at, attempts) VALUES (?,?,?,?,?,?,?,?,1)")) {
+                "INSERT INTO syncrunner_runs (run_id, idempotency_key, entry, request, state, owner, accepted_at,"
+                        + " attempts) VALUES (?,?,?,?,?,?,?,1)")) {
             p.setString(1, runId);
             p.setString(2, idempotencyKey);
             p.setString(3, entry);
             p.setString(4, request);
             p.setString(5, state);
             p.setString(6, nodeId);
-            p.setLong(7, run.leaseUntil());
-            p.setLong(8, now);
+            p.setLong(7, now);
             p.executeUpdate();
             return run;
         } catch (SQLException e) {
@@ -150,48 +152,68 @@ public final class RunJournal {
                 + " ROWS ONLY");
     }
 
-    /** Open runs this runner may take over: lease ran out, or (at its own start) recorded under its own node id. */
+    /**
+     * Open runs this runner may take over: those of runners whose heartbeat ran out (or that never had one), and, at
+     * its own start, those recorded under its own node id.
+     */
     public List<Run> claimableRuns(boolean includeOwn) {
-        long now = clock.millis();
-        return includeOwn
-                ? queryRuns("SELECT * FROM syncrunner_runs WHERE state IN " + OPEN + " AND (lease_until < ? OR owner=?)"
-                        + " ORDER BY accepted_at", now, nodeId)
-                : queryRuns("SELECT * FROM syncrunner_runs WHERE state IN " + OPEN + " AND lease_until < ?"
-                        + " ORDER BY accepted_at", now);
+        String sql = "SELECT r.* FROM syncrunner_runs r LEFT JOIN syncrunner_nodes n ON n.node_id = r.owner"
+                + " WHERE r.state IN " + OPEN + " AND ((r.owner <> ? AND (n.alive_until IS NULL OR n.alive_until < ?))"
+                + (includeOwn ? " OR r.owner = ?)" : ")") + " ORDER BY r.accepted_at";
+        return includeOwn ? queryRuns(sql, nodeId, clock.millis(), nodeId) : queryRuns(sql, nodeId, clock.millis());
     }
 
     /**
-     * Takes the run over, if it is still open and still claimable; exactly one runner wins a race (one
-     * conditional update).
+     * Takes the run over if it is still open and still has the owner it was read with; of runners racing for it,
+     * exactly one wins (one conditional update).
      */
-    public boolean claim(Run run, boolean includeOwn) {
+    public boolean claim(Run run) {
+        return update("claim run " + run.runId(), "UPDATE syncrunner_runs SET owner=?, attempts=attempts+1"
+                + " WHERE run_id=? AND owner=? AND state IN " + OPEN, nodeId, run.runId(), run.owner()) == 1;
+    }
+
+    /**
+     * This runner is alive for one more lease: one row per runner, however many runs it owns. Its runs become
+     * claimable by others only once this stops for a lease.
+     */
+    public void heartbeat() {
         long now = clock.millis();
-        String sql = "UPDATE syncrunner_runs SET owner=?, lease_until=?, attempts=attempts+1 WHERE run_id=? AND state IN "
-                + OPEN + " AND (lease_until < ?" + (includeOwn ? " OR owner=?)" : ")");
-        Object[] args = includeOwn
-                ? new Object[]{nodeId, now + lease.toMillis(), run.runId(), now, nodeId}
-                : new Object[]{nodeId, now + lease.toMillis(), run.runId(), now};
-        return update("claim run " + run.runId(), sql, args) == 1;
+        if (update("record this runner's heartbeat", "UPDATE syncrunner_nodes SET alive_until=? WHERE node_id=?",
+                now + lease.toMillis(), nodeId) == 0) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO syncrunner_nodes (node_id, alive_until, started_at) VALUES (?,?,?)")) {
+                p.setString(1, nodeId);
+                p.setLong(2, now + lease.toMillis());
+                p.setLong(3, now);
+                p.executeUpdate();
+            } catch (SQLException e) {
+                if (!isUniqueViolation(e)) {
+                    throw failure("record this runner's heartbeat", e);
+                }
+            }
+        }
     }
 
-    /** Extends the lease of every open run this runner owns; returns how many. */
-    public int renewLeases() {
-        return update("renew the leases of this runner's runs", "UPDATE syncrunner_runs SET lease_until=? WHERE owner=?"
-                + " AND state IN " + OPEN, clock.millis() + lease.toMillis(), nodeId);
-    }
-
-    /** Deletes the oldest finished runs (and their steps) beyond the newest {@code retained}. */
+    /** Deletes the oldest finished runs (and their steps) beyond the newest {@code retained}; returns how many. */
     public int pruneFinished(int retained) {
-        List<String> old = new ArrayList<>();
-        for (Run r : queryRuns("SELECT * FROM syncrunner_runs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC"
-                + " OFFSET " + retained + " ROWS")) {
-            old.add(r.runId());
+        List<Long> cutoff = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
+                "SELECT finished_at FROM syncrunner_runs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC"
+                        + " OFFSET " + retained + " ROWS FETCH FIRST 1 ROWS ONLY")) {
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    cutoff.add(rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("find old runs", e);
         }
-        for (String id : old) {
-            update("prune run " + id, "DELETE FROM syncrunner_steps WHERE run_id=?", id);
-            update("prune run " + id, "DELETE FROM syncrunner_runs WHERE run_id=?", id);
+        if (cutoff.isEmpty()) {
+            return 0;
         }
-        return old.size();
+        update("prune old steps", "DELETE FROM syncrunner_steps WHERE run_id IN (SELECT run_id FROM syncrunner_runs"
+                + " WHERE finished_at <= ?)", cutoff.get(0));
+        return update("prune old runs", "DELETE FROM syncrunner_runs WHERE finished_at <= ?", cutoff.get(0));
     }
 
     public Optional<Step> step(String runId, String step) {
@@ -214,30 +236,24 @@ public final class RunJournal {
         }
     }
 
-    /** Records a new step (state {@code started}); returns false when it was already recorded. */
-    public boolean insertStep(String runId, String step, long startedAt, long deadline) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
-                "INSERT INTO syncrunner_steps (run_id, step, state, started_at, deadline, updated_at)"
-                        + " VALUES (?,?,'started',?,?,?)")) {
-            p.setString(1, runId);
-            p.setString(2, step);
-            p.setLong(3, startedAt);
-            p.setLong(4, deadline);
-            p.setLong(5, clock.millis());
-            p.executeUpdate();
-            return true;
-        } catch (SQLException e) {
-            if (isUniqueViolation(e)) {
-                return false;
-            }
-            throw failure("record step " + step + " of run " + runId, e);
+    /**
+     * The trigger request is about to be sent: from now on a restart must look before it triggers. Records the step
+     * (its start and deadline) the first time.
+     */
+    public void stepTriggering(String runId, String step, long sentAt, Long baseline, long startedAt, long deadline) {
+        long now = clock.millis();
+        if (update("record the trigger of " + step, "UPDATE syncrunner_steps SET state='triggering', trigger_sent_at=?,"
+                + " baseline=?, updated_at=? WHERE run_id=? AND step=?", sentAt, baseline, now, runId, step) > 0) {
+            return;
         }
-    }
-
-    /** The trigger request is about to be sent: from now on a restart must look before it triggers. */
-    public void stepTriggering(String runId, String step, long sentAt, Long baseline) {
-        update("record the trigger of " + step, "UPDATE syncrunner_steps SET state='triggering', trigger_sent_at=?,"
-                + " baseline=?, updated_at=? WHERE run_id=? AND step=?", sentAt, baseline, clock.millis(), runId, step);
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
+                "INSERT INTO syncrunner_steps (run_id, step, state, started_at, deadline, trigger_sent_at, baseline,"
+                        + " updated_at) VALUES (?,?,'triggering',?,?,?,?,?)")) {
+            bind(p, runId, step, startedAt, deadline, sentAt, baseline, now);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("record the trigger of " + step + " of run " + runId, e);
+        }
     }
 
     /** The sync is known to run (the job id for Airbyte): a restart re-attaches to it. */
@@ -277,7 +293,7 @@ public final class RunJournal {
                 while (rs.next()) {
                     out.add(new Run(rs.getString("run_id"), rs.getString("idempotency_key"), rs.getString("entry"),
                             rs.getString("request"), rs.getString("state"), rs.getString("owner"),
-                            rs.getLong("lease_until"), rs.getLong("accepted_at"), longOrNull(rs, "finished_at"),
+                            rs.getLong("accepted_at"), longOrNull(rs, "finished_at"),
                             rs.getString("result"), rs.getString("error"), rs.getInt("attempts")));
                 }
             }

@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Carries on the journal's unfinished runs. Once the routes have started, the runner claims its own open runs
- * (recorded under its node id before a crash or a stop) and every open run whose lease ran out, and resumes each
- * from its entry route. Then, every {@code takeoverInterval}, it renews the leases of the runs it owns, takes over
- * the runs of runners that died (lease expired), and prunes old finished runs.
+ * (recorded under its node id before a crash or a stop) and every open run of a runner whose heartbeat stopped,
+ * and resumes each from its entry route. Then, every {@code takeoverInterval}, it records its own heartbeat (alive
+ * for one more lease), takes over the runs of runners that died (no heartbeat for a lease), and prunes old finished
+ * runs.
  */
 public final class RunRecovery extends ServiceSupport implements StartupListener {
     private static final Logger LOG = LoggerFactory.getLogger(RunRecovery.class);
@@ -53,6 +54,7 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
 
     @Override
     public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+        journal.heartbeat();
         int n = resumeClaimable(true);
         if (n > 0) {
             LOG.info("Re-attached {} unfinished run(s) from the journal {} ms after start (node {})", n,
@@ -70,10 +72,10 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
 
     private void tick() {
         try {
-            journal.renewLeases();
+            journal.heartbeat();
             int n = resumeClaimable(false);
             if (n > 0) {
-                LOG.warn("Took over {} run(s) of runner(s) whose lease ran out", n);
+                LOG.warn("Took over {} run(s) of runner(s) whose heartbeat stopped for a lease", n);
             }
             journal.pruneFinished(retained);
         } catch (RuntimeException e) {
@@ -84,7 +86,7 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
     private int resumeClaimable(boolean includeOwn) {
         int n = 0;
         for (RunJournal.Run run : journal.claimableRuns(includeOwn)) {
-            if (!context.getStatus().isStarted() || !journal.claim(run, includeOwn)) {
+            if (!context.getStatus().isStarted() || !journal.claim(run)) {
                 continue;
             }
             SyncRun sync = SyncRuns.toSyncRun(run);

@@ -2,6 +2,7 @@ package io.syncrunner.journal;
 
 import io.syncrunner.airbyte.AirbyteSyncs;
 import io.syncrunner.fivetran.FivetranSyncs;
+import io.syncrunner.runs.RunStarter;
 import io.syncrunner.runs.SyncRequest;
 import io.syncrunner.runs.SyncRun;
 import io.syncrunner.runs.SyncRuns;
@@ -53,13 +54,14 @@ public final class SyncSteps {
         }
         String step = stepKey(ex, provider);
         ex.setProperty(STEP, step);
-        long startedAt = ex.getProperty(SyncState.STARTED_AT, Long.class);
-        long deadline = ex.getProperty(SyncState.DEADLINE, Long.class);
-        if (journal.insertStep(runId, step, startedAt, deadline)) {
+        // a run started here and now has no steps yet: nothing to read (the step is written with its trigger)
+        Optional<RunJournal.Step> recorded = Boolean.TRUE.equals(ex.getProperty(RunStarter.RESUMED, Boolean.class))
+                ? journal.step(runId, step) : Optional.empty();
+        if (recorded.isEmpty()) {
             ex.setProperty(RESUME, "trigger");
             return;
         }
-        RunJournal.Step s = journal.step(runId, step).orElseThrow();
+        RunJournal.Step s = recorded.get();
         ex.setProperty(SyncState.STARTED_AT, s.startedAt());
         ex.setProperty(SyncState.DEADLINE, s.deadline());
         ex.setProperty(SyncState.NEXT_POLL_DELAY, 0L);
@@ -89,7 +91,8 @@ public final class SyncSteps {
     /** Right before the trigger request is sent. */
     public void triggering(Exchange ex) {
         journal.stepTriggering(runId(ex), ex.getProperty(STEP, String.class), clock.millis(),
-                ex.getProperty(FivetranSyncs.BASELINE, Long.class));
+                ex.getProperty(FivetranSyncs.BASELINE, Long.class), ex.getProperty(SyncState.STARTED_AT, Long.class),
+                ex.getProperty(SyncState.DEADLINE, Long.class));
     }
 
     /** The sync runs (triggered or attached to): a restart re-attaches to it. */

@@ -51,22 +51,34 @@ class RunJournalTest {
     }
 
     @Test
-    void shouldLetAnotherRunnerClaimARunOnlyAfterItsLeaseRanOut() {
+    void shouldLetAnotherRunnerClaimARunOnlyAfterItsRunnerStoppedBeatingForALease() {
+        nodeA.heartbeat();
         nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
 
         assertThat(nodeB.claimableRuns(false)).isEmpty();
         clock.advance(Duration.ofSeconds(20));
-        nodeA.renewLeases();
+        nodeA.heartbeat();
         clock.advance(Duration.ofSeconds(20));
-        assertThat(nodeB.claimableRuns(false)).as("renewed 20 s ago, lease 30 s").isEmpty();
+        assertThat(nodeB.claimableRuns(false)).as("heartbeat 20 s ago, lease 30 s").isEmpty();
 
         clock.advance(Duration.ofSeconds(11));
         List<RunJournal.Run> claimable = nodeB.claimableRuns(false);
         assertThat(claimable).extracting(RunJournal.Run::runId).containsExactly("r1");
-        assertThat(nodeB.claim(claimable.get(0), false)).isTrue();
+        assertThat(nodeA.claimableRuns(false)).as("a runner never takes over its own runs while it runs").isEmpty();
+        assertThat(nodeB.claim(claimable.get(0))).isTrue();
         assertThat(nodeA.run("r1").orElseThrow().owner()).isEqualTo("node-b");
         assertThat(nodeA.run("r1").orElseThrow().attempts()).isEqualTo(2);
-        assertThat(nodeA.claim(claimable.get(0), false)).as("claimed already, lease renewed").isFalse();
+        assertThat(nodeA.claim(claimable.get(0))).as("claimed already: the owner changed").isFalse();
+        nodeB.heartbeat();
+        assertThat(nodeA.claimableRuns(false)).as("node b is alive").isEmpty();
+    }
+
+    @Test
+    void shouldTreatTheRunsOfARunnerThatNeverBeatAsClaimable() {
+        new RunJournal(dataSource, "ghost", clock, Duration.ofSeconds(30))
+                .insertRun("r1", null, "direct:sync-request", "{}", "running");
+
+        assertThat(nodeB.claimableRuns(false)).extracting(RunJournal.Run::runId).containsExactly("r1");
     }
 
     @Test
@@ -76,12 +88,14 @@ class RunJournalTest {
         nodeA.insertRun("r3", null, "direct:sync-request", "{}", "accepted");
         nodeA.updateRun("r3", "succeeded", clock.millis(), "{}", null);
 
-        assertThat(nodeB.claimableRuns(true)).as("not node b's").isEmpty();
+        nodeA.heartbeat();
+        assertThat(nodeB.claimableRuns(true)).as("not node b's, and node a is alive").isEmpty();
         assertThat(nodeA.claimableRuns(true)).extracting(RunJournal.Run::runId).containsExactlyInAnyOrder("r1", "r2");
     }
 
     @Test
     void shouldGiveARunToExactlyOneOfManyClaimingRunners() throws Exception {
+        nodeA.heartbeat();
         nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
         clock.advance(Duration.ofMinutes(1));
         RunJournal.Run run = nodeA.run("r1").orElseThrow();
@@ -90,7 +104,7 @@ class RunJournalTest {
             List<Callable<Boolean>> claims = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 RunJournal node = new RunJournal(dataSource, "node-" + i, clock, Duration.ofSeconds(30));
-                claims.add(() -> node.claim(run, false));
+                claims.add(() -> node.claim(run));
             }
             long winners = 0;
             for (Future<Boolean> f : pool.invokeAll(claims)) {
@@ -105,15 +119,17 @@ class RunJournalTest {
     @Test
     void shouldKeepWhatEachStepNeedsToReattach() {
         nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
-        assertThat(nodeA.insertStep("r1", "airbyte/cloud/c1/sync", 1000, 61000)).isTrue();
-        assertThat(nodeA.insertStep("r1", "airbyte/cloud/c1/sync", 2000, 62000)).as("already recorded").isFalse();
+        assertThat(nodeA.step("r1", "airbyte/cloud/c1/sync")).isEmpty();
 
-        nodeA.stepTriggering("r1", "airbyte/cloud/c1/sync", 1500, null);
+        nodeA.stepTriggering("r1", "airbyte/cloud/c1/sync", 1500, null, 1000, 61000);
         RunJournal.Step triggering = nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow();
         assertThat(triggering.state()).isEqualTo("triggering");
         assertThat(triggering.triggerSentAt()).isEqualTo(1500);
         assertThat(triggering.deadline()).isEqualTo(61000);
 
+        nodeA.stepTriggering("r1", "airbyte/cloud/c1/sync", 1600, null, 2000, 62000);
+        assertThat(nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow().startedAt()).as("kept").isEqualTo(1000);
+        assertThat(nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow().triggerSentAt()).isEqualTo(1600);
         nodeA.stepTriggered("r1", "airbyte/cloud/c1/sync", "42", false);
         assertThat(nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow().jobId()).isEqualTo("42");
 

@@ -50,6 +50,12 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context);
 
         EmulatorLauncher.startIfEnabled(context);
+        // the HTTP server's vert.x: its handlers only accept requests (the journal write is the slowest part), so a
+        // few worker threads serve thousands of requests a second
+        context.getRegistry().bind("vertxOptions", new io.vertx.core.VertxOptions()
+                .setWorkerPoolSize((int) settings.longValue("syncrunner.http.worker-threads", 4))
+                .setEventLoopPoolSize((int) settings.longValue("syncrunner.http.event-loop-threads", 1))
+                .setInternalBlockingPoolSize(2));
 
         TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin", "60s"));
         ClientCredentialsTokenClient tokenClient = new ClientCredentialsTokenClient(clock,
@@ -143,10 +149,12 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 : JournalDatabase.describe(url), nodeId);
         journal.createSchema();
         journal.heartbeat(); // before the first run is accepted: a runner without a heartbeat looks dead to the others
+        int scheduleThreads = (int) settings.longValue("syncrunner.schedules.threads", 4);
         if (JournalDatabase.isPostgres(url) && settings.bool("syncrunner.schedules.clustered", true)) {
             QuartzCluster.configure(context, dataSource, url, user, password,
-                    settings.duration("syncrunner.schedules.cluster-checkin", "5s").toMillis(),
-                    (int) settings.longValue("syncrunner.schedules.threads", 4));
+                    settings.duration("syncrunner.schedules.cluster-checkin", "5s").toMillis(), scheduleThreads);
+        } else {
+            QuartzCluster.configureInMemory(context, scheduleThreads);
         }
         return journal;
     }

@@ -52,6 +52,16 @@ public final class QuartzCluster {
         quartz.setPrefixInstanceName(false);
     }
 
+    /** A single runner's schedules: Quartz in memory, with {@code threads} threads to fire them. */
+    public static void configureInMemory(CamelContext context, int threads) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("org.quartz.scheduler.instanceName", "DefaultQuartzScheduler");
+        p.put("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
+        p.put("org.quartz.threadPool.threadCount", String.valueOf(threads));
+        p.put("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+        context.getComponent("quartz", QuartzComponent.class).setProperties(p);
+    }
+
     private static void createTablesIfMissing(DataSource dataSource) throws SQLException, IOException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             // several runners may start together: one creates the tables, the others wait for it

@@ -27,9 +27,13 @@ class KillAndRestartTest {
 
     @Test
     void shouldFinishEverySyncOnceWhenTheRunnerIsKilledAndStartedAgain() throws Exception {
-        // slow trigger answers, so that the kill finds triggers sent but not yet answered
+        // 10 % faults on every API call, throughout; and slow trigger answers, so that the kill finds triggers sent
+        // but not yet answered
+        fleet.withFaults(0.10, 20261123);
         fleet.airbyte.faults().add(FaultRule.on("POST", "/jobs").delay(Duration.ofMillis(700)));
         fleet.fivetran.faults().add(FaultRule.on("POST", "/connections/[^/]+/sync").delay(Duration.ofMillis(700)));
+        FaultRule[] slowTriggers = {fleet.airbyte.faults().rules().get(fleet.airbyte.faults().rules().size() - 1),
+                fleet.fivetran.faults().rules().get(fleet.fivetran.faults().rules().size() - 1)};
         // few trigger threads: at the kill some runs are accepted but not started, some mid-trigger, some running
         RunnerProcess.Builder builder = fleet.configure(RunnerProcess.builder("kill-9"))
                 .property("syncrunner.trigger.threads", "4");
@@ -42,17 +46,18 @@ class KillAndRestartTest {
             first.killHard();
             triggersBeforeKill = fleet.triggersSeen();
         }
-        fleet.airbyte.faults().clear();
-        fleet.fivetran.faults().clear();
+        fleet.airbyte.faults().remove(slowTriggers[0]);
+        fleet.fivetran.faults().remove(slowTriggers[1]);
 
         try (RunnerProcess second = builder.start()) {
             inFlightAtKill = fleet.runs.size() - fleet.finished(second);
             await().atMost(Duration.ofSeconds(90)).until(() -> fleet.finished(second) == fleet.runs.size());
             SyncFleet.Verdict v = fleet.verdict(second);
             long reattachMs = reattachMillis(second);
-            System.out.printf("KILL -9 TEST: syncs=%d triggersBeforeKill=%d inFlightAtKill=%d duplicates=%d lost=%d"
+            System.out.printf("KILL -9 TEST: syncs=%d faultsInjected=%d (10%% of API calls) triggersBeforeKill=%d"
+                            + " inFlightAtKill=%d duplicates=%d lost=%d"
                             + " wrongState=%d restart=%d ms reattach=%d ms after start resumedRuns=%d stepsCarriedOn=%s wall=%.1f s%n",
-                    v.syncs(), triggersBeforeKill, inFlightAtKill, v.duplicates(), v.lost(), v.wrongState(),
+                    v.syncs(), fleet.faultsInjected(), triggersBeforeKill, inFlightAtKill, v.duplicates(), v.lost(), v.wrongState(),
                     second.startupTime().toMillis(), reattachMs, second.logLines("Carrying on run").size(), carriedOn(second), (System.nanoTime() - wall) / 1e9);
             assertThat(v.problems()).isEmpty();
             assertThat(v.duplicates()).isZero();

@@ -76,7 +76,29 @@ final class SyncFleet {
                 .env("FIVETRAN_API_SECRET", FIVETRAN_SECRET)
                 .env("SYNCRUNNER_API_TOKEN", TOKEN)
                 .property("fivetran.default.base-url", fivetran.baseUrl())
-                .property("syncrunner.check-accounts-at-startup", "false");
+                .property("fivetran.default.requests-per-hour", "1000000")
+                .property("syncrunner.check-accounts-at-startup", "false")
+                // short HTTP timeouts and back-off, so that the fault mix's timeouts and retries stay quick
+                .property("camel.component.http.response-timeout", "1500")
+                .property("camel.component.http.so-timeout", "1500")
+                .property("syncrunner.retry.initial-delay", "200")
+                .property("syncrunner.retry.max-delay", "2000");
+    }
+
+    private final List<io.syncrunner.emulator.FaultMix.Installed> faultMixes = new ArrayList<>();
+
+    /** Installs the standard fault mix (5xx, 429, timeouts, drops, slow answers) on both emulators' APIs. */
+    SyncFleet withFaults(double rate, long seed) {
+        faultMixes.add(io.syncrunner.emulator.FaultMix.standard(rate, seed).timeoutDelay(Duration.ofMillis(2500))
+                .slowDelay(Duration.ofMillis(300)).installOn(airbyte.faults()));
+        faultMixes.add(io.syncrunner.emulator.FaultMix.standard(rate, seed + 1).timeoutDelay(Duration.ofMillis(2500))
+                .slowDelay(Duration.ofMillis(300)).installOn(fivetran.faults()));
+        return this;
+    }
+
+    /** Faults injected so far by the mixes. */
+    long faultsInjected() {
+        return faultMixes.stream().mapToLong(io.syncrunner.emulator.FaultMix.Installed::injected).sum();
     }
 
     /** Posts one sync request per target to the runner; returns how many were accepted. */

@@ -111,11 +111,7 @@ class ClusterFailoverTest {
     }
 
     private RunnerProcess.Builder node(String nodeId, String scheduleRequest) {
-        return fleet.configure(RunnerProcess.builder(nodeId))
-                .env("SYNCRUNNER_JOURNAL_URL", postgres.jdbcUrl())
-                .env("SYNCRUNNER_JOURNAL_USER", postgres.user())
-                .env("SYNCRUNNER_JOURNAL_PASSWORD", postgres.password())
-                .env("SYNCRUNNER_NODE_ID", nodeId)
+        return fleet.clusterNode(postgres, nodeId)
                 .property("syncrunner.journal.lease", "4s")
                 .property("syncrunner.journal.takeover-interval", "1s")
                 .property("syncrunner.schedules.cluster-checkin", "1s")

@@ -68,11 +68,7 @@ class ClusterQueueTest {
     }
 
     private RunnerProcess.Builder node(String nodeId) {
-        return fleet.configure(RunnerProcess.builder(nodeId))
-                .env("SYNCRUNNER_JOURNAL_URL", postgres.jdbcUrl())
-                .env("SYNCRUNNER_JOURNAL_USER", postgres.user())
-                .env("SYNCRUNNER_JOURNAL_PASSWORD", postgres.password())
-                .env("SYNCRUNNER_NODE_ID", nodeId)
+        return fleet.clusterNode(postgres, nodeId)
                 .property("syncrunner.sqs.enabled", "true")
                 .property("syncrunner.sqs.queue", QUEUE)
                 .property("syncrunner.sqs.auto-create-queue", "true")

@@ -85,6 +85,15 @@ final class SyncFleet {
                 .property("syncrunner.retry.max-delay", "2000");
     }
 
+    /** One runner of a cluster: the shared PostgreSQL journal and a node id of its own. */
+    RunnerProcess.Builder clusterNode(io.syncrunner.testsupport.EmbeddedPostgresSupport postgres, String nodeId) {
+        return configure(RunnerProcess.builder(nodeId))
+                .env("SYNCRUNNER_JOURNAL_URL", postgres.jdbcUrl())
+                .env("SYNCRUNNER_JOURNAL_USER", postgres.user())
+                .env("SYNCRUNNER_JOURNAL_PASSWORD", postgres.password())
+                .env("SYNCRUNNER_NODE_ID", nodeId);
+    }
+
     private final List<io.syncrunner.emulator.FaultMix.Installed> faultMixes = new ArrayList<>();
 
     /** Installs the standard fault mix (5xx, 429, timeouts, drops, slow answers) on both emulators' APIs. */

@@ -26,7 +26,6 @@ import java.util.Optional;
  * Fivetran baseline, the Airbyte job id, the deadline.
  */
 public final class RunJournal {
-    public static final List<String> OPEN_STATES = List.of("accepted", "running");
     private static final String OPEN = "('accepted','running')";
     /** Idempotency key prefix of a workflow's open run; released when the run ends, so the next fire may start. */
     public static final String OPEN_WORKFLOW_KEY = "open-workflow:";
@@ -45,10 +44,6 @@ public final class RunJournal {
 
     public String nodeId() {
         return nodeId;
-    }
-
-    public Duration lease() {
-        return lease;
     }
 
     /** Creates the tables when they are missing (every runner does it at start; the statements are idempotent). */
@@ -268,22 +263,6 @@ public final class RunJournal {
         update("record the end of " + step, "UPDATE syncrunner_steps SET state=?, result=?, error=?, updated_at=?"
                 + " WHERE run_id=? AND step=?", succeeded ? "succeeded" : "failed", result, error, clock.millis(), runId,
                 step);
-    }
-
-    public List<Step> steps(String runId) {
-        List<String> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
-                "SELECT step FROM syncrunner_steps WHERE run_id=? ORDER BY started_at")) {
-            p.setString(1, runId);
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw failure("read the steps of run " + runId, e);
-        }
-        return out.stream().map(s -> step(runId, s).orElseThrow()).toList();
     }
 
     private List<Run> queryRuns(String sql, Object... args) {

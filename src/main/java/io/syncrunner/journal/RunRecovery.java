@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Carries on the journal's unfinished runs. Once the routes have started, the runner claims its own open runs
@@ -29,7 +28,6 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
     private final RunStarter starter;
     private final Duration takeoverInterval;
     private final int retained;
-    private final AtomicLong resumed = new AtomicLong();
     private ScheduledExecutorService timer;
     private volatile long startedAt;
 
@@ -40,11 +38,6 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
         this.starter = starter;
         this.takeoverInterval = takeoverInterval;
         this.retained = retained;
-    }
-
-    /** How many runs this runner has carried on (its own after a restart, and taken-over ones). */
-    public long resumedCount() {
-        return resumed.get();
     }
 
     @Override
@@ -95,7 +88,6 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
                             + sync.request().targetProperty() + " '" + sync.request().target() + "'",
                     sync.acceptedAt(), run.owner());
             starter.resume(sync, run.entry());
-            resumed.incrementAndGet();
             n++;
         }
         return n;

@@ -11,27 +11,33 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Group commit for the run journal: one writer thread takes the writes pending from any number of threads and
- * executes them in one transaction with one commit, then completes each; {@link #write} returns only once its
- * write is committed. One commit per batch instead of one per statement: with H2 ({@code WRITE_DELAY=0}) every
- * commit writes a new chunk of the file (the changed pages up to each root), with PostgreSQL every commit waits for
- * its WAL flush; both cost about the same for one statement as for a hundred.
+ * Group commit for the run journal: the writes pending from any number of threads are executed in one transaction
+ * with one commit (a batch), then each is completed; {@link #write} returns only once its write is committed. One
+ * commit per batch instead of one per statement: with H2 ({@code WRITE_DELAY=0}) every commit writes a new chunk of
+ * the file (the changed pages up to each root), with PostgreSQL every commit waits for its WAL flush; both cost
+ * about the same for one statement as for a hundred.
  * <p>
- * Writes run in the order they were handed in (one writer), so a thread's writes are committed in its order. When
- * anything in a batch fails (a unique key taken meanwhile by another runner, a lock timeout, a broken connection),
- * the batch is rolled back and each of its writes runs again on its own, in autocommit: a failure then belongs only
- * to the write that caused it, and every other write of the batch is committed as usual. A write must therefore
- * have no effect outside the database until it returns (it may run twice: once rolled back, once committed).
+ * One batch at a time, in the order the writes were handed in, so a thread's writes are committed in its order and
+ * a write is committed no later than any write handed in after it. Who runs a batch: a caller of {@link #write} when
+ * no batch is running (it takes what is pending with its own write, on its own thread: no hand-over, no wait for
+ * another thread to be scheduled), else the batch running now passes the writes pending after it on to the writer
+ * thread, which runs batches until none are pending. A write handed in without waiting ({@link #submit}) is taken
+ * by the next batch, or by the writer thread after {@value #FLUSH_DELAY_MICROS} µs at the latest.
  * <p>
- * The thread ends when it has had nothing to write for a while and starts again with the next write.
+ * When anything in a batch fails (a unique key taken meanwhile by another runner, a lock timeout, a broken
+ * connection), the batch is rolled back and each of its writes runs again on its own, in autocommit: a failure then
+ * belongs only to the write that caused it, and every other write of the batch is committed as usual. A write must
+ * therefore have no effect outside the database until it returns (it may run twice: once rolled back, once
+ * committed).
+ * <p>
+ * The writer thread ends when it has had nothing to write for a while and starts again when needed.
  */
 final class JournalWriter {
     /** One write: statements on the connection of the batch, and its result. */
@@ -82,12 +88,15 @@ final class JournalWriter {
     }
 
     static final int MAX_BATCH = 256;
+    static final long FLUSH_DELAY_MICROS = 2000;
     private static final long IDLE_SECONDS = 30;
 
     private final DataSource dataSource;
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    /** A batch is running (on a caller's thread or the writer thread); only one at a time. */
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final ThreadPoolExecutor thread;
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final ScheduledThreadPoolExecutor thread;
     private volatile boolean closed;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
@@ -95,11 +104,12 @@ final class JournalWriter {
 
     JournalWriter(DataSource dataSource, String name) {
         this.dataSource = dataSource;
-        this.thread = new ThreadPoolExecutor(1, 1, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
+        this.thread.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
         this.thread.allowCoreThreadTimeOut(true);
     }
 
@@ -110,7 +120,12 @@ final class JournalWriter {
      * @throws SQLException the failure of this write (run on its own)
      */
     <T> T write(Work<T> work) throws SQLException {
-        return await(submit(work));
+        CompletableFuture<T> done = enqueue(work);
+        // an interrupted thread leaves the file to the writer thread (H2 closes a file interrupted in I/O)
+        if (!done.isDone() && !Thread.currentThread().isInterrupted() && draining.compareAndSet(false, true)) {
+            lead(done);
+        }
+        return await(done);
     }
 
     /**
@@ -118,14 +133,54 @@ final class JournalWriter {
      * it (by any thread), so a thread that waits for its next write knows this one is committed too, or failed.
      */
     <T> CompletableFuture<T> submit(Work<T> work) {
+        CompletableFuture<T> done = enqueue(work);
+        if (!done.isDone() && flushScheduled.compareAndSet(false, true)) {
+            try {
+                thread.schedule(this::flush, FLUSH_DELAY_MICROS, TimeUnit.MICROSECONDS);
+            } catch (RejectedExecutionException e) {
+                flushScheduled.set(false);
+                failPending(closedException());
+            }
+        }
+        return done;
+    }
+
+    private <T> CompletableFuture<T> enqueue(Work<T> work) {
         CompletableFuture<T> done = new CompletableFuture<>();
         if (closed) {
-            done.completeExceptionally(new SQLException("the run journal is closed (the runner is stopping)"));
-            return done;
+            done.completeExceptionally(closedException());
+        } else {
+            queue.add(new Pending<>(work, done));
         }
-        queue.add(new Pending<>(work, done));
-        wake();
         return done;
+    }
+
+    private static SQLException closedException() {
+        return new SQLException("the run journal is closed (the runner is stopping)");
+    }
+
+    /** On the caller's thread: runs batches until the one with this write; passes what is left to the writer. */
+    private void lead(CompletableFuture<?> own) {
+        List<Pending<?>> batch = new ArrayList<>();
+        try {
+            while (!own.isDone() && take(batch)) {
+                executeSafely(batch);
+                batch.clear();
+            }
+        } finally {
+            draining.set(false);
+            if (!queue.isEmpty()) {
+                wake();
+            }
+        }
+    }
+
+    /** The writer thread, a while after a write not waited for: takes it unless a batch did already. */
+    private void flush() {
+        flushScheduled.set(false);
+        if (!queue.isEmpty() && draining.compareAndSet(false, true)) {
+            drain();
+        }
     }
 
     /** The result of a submitted write once it is committed, or its failure. */
@@ -169,16 +224,17 @@ final class JournalWriter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        failPending(new SQLException("the run journal is closed (the runner is stopping)"));
+        failPending(closedException());
     }
 
+    /** Has the writer thread run the pending batches, unless a batch is running (it passes them on when done). */
     private void wake() {
         if (draining.compareAndSet(false, true)) {
             try {
                 thread.execute(this::drain);
             } catch (RejectedExecutionException e) {
                 draining.set(false);
-                failPending(new SQLException("the run journal is closed (the runner is stopping)"));
+                failPending(closedException());
             }
         }
     }
@@ -190,15 +246,11 @@ final class JournalWriter {
         }
     }
 
-    /** Runs batches while writes are pending. */
+    /** On the writer thread (holding {@code draining}): runs batches while writes are pending. */
     private void drain() {
         List<Pending<?>> batch = new ArrayList<>();
         while (true) {
-            Pending<?> p;
-            while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
-                batch.add(p);
-            }
-            if (batch.isEmpty()) {
+            if (!take(batch)) {
                 draining.set(false);
                 // a write added after the last poll but before the flag was cleared found it set: take it here
                 if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
@@ -206,14 +258,27 @@ final class JournalWriter {
                 }
                 continue;
             }
-            try {
-                execute(batch);
-            } catch (Throwable t) {
-                for (Pending<?> each : batch) {
-                    each.done().completeExceptionally(t);
-                }
-            }
+            executeSafely(batch);
             batch.clear();
+        }
+    }
+
+    /** The next batch: the pending writes in order, at most {@value #MAX_BATCH}; false when none are pending. */
+    private boolean take(List<Pending<?>> batch) {
+        Pending<?> p;
+        while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+            batch.add(p);
+        }
+        return !batch.isEmpty();
+    }
+
+    private void executeSafely(List<Pending<?>> batch) {
+        try {
+            execute(batch);
+        } catch (Throwable t) {
+            for (Pending<?> each : batch) {
+                each.done().completeExceptionally(t);
+            }
         }
     }
 

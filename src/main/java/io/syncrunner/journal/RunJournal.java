@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * operation; it records what is needed to re-attach instead of triggering again: the trigger's send time, the
  * Fivetran baseline, the Airbyte job id, the deadline.
  * <p>
- * The writes of runs and steps go through one writer that commits the writes of all threads pending at that moment
- * together (group commit, {@link JournalWriter}): a write method returns once its write is committed, as with one
- * commit per statement, at a fraction of the cost. The {@code ...Later} methods hand a write in without waiting for
- * it; the writer keeps the order, so it is committed by the time any later write has returned.
+ * The writes of runs and steps are committed in batches, the writes of all threads pending at that moment together
+ * (group commit, {@link JournalWriter}): a write method returns once its write is committed, as with one commit per
+ * statement, at a fraction of the cost. The {@code ...Later} methods hand a write in without waiting for it; the
+ * batches keep the order, so it is committed by the time any later write has returned. Claims, heartbeats and
+ * pruning are single statements on their own, as before.
  */
 public final class RunJournal {
     public static final List<String> OPEN_STATES = List.of("accepted", "running");

@@ -135,15 +135,20 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         HikariDataSource dataSource = JournalDatabase.open(url, user, password,
                 (int) settings.longValue("syncrunner.journal.pool-size", 8));
         context.getRegistry().bind("journalDataSource", dataSource);
+        RunJournal[] opened = new RunJournal[1];
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override
             protected void doStop() {
+                if (opened[0] != null) {
+                    opened[0].close(); // its writes in progress are committed first
+                }
                 dataSource.close();
             }
         }, true, true);
         String nodeId = inMemory ? settings.text("syncrunner.node-id", "emulated-" + java.util.UUID.randomUUID())
                 : JournalDatabase.nodeId(settings.text("syncrunner.node-id", ""), dataDir);
         RunJournal journal = new RunJournal(dataSource, nodeId, clock, settings.duration("syncrunner.journal.lease", "30s"));
+        opened[0] = journal;
         org.slf4j.LoggerFactory.getLogger(RunJournal.class).info("Run journal: {} (node {})", inMemory
                 ? "in memory, like the bundled emulators' jobs (set syncrunner.journal.url to keep it)"
                 : JournalDatabase.describe(url), nodeId);

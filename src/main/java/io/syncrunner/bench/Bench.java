@@ -273,7 +273,7 @@ public final class Bench {
                 + "ms more (spread over one poll)");
         line("poll interval", pollMs + " ms");
         line("trigger", o.httpTrigger() ? "HTTP POST /api/syncs, JDK HttpClient, " + o.httpConcurrency()
-                + " requests in flight at most (no journal: the runner has none yet)"
+                + " requests in flight at most"
                 : o.triggerRate() == 0 ? "in-process async producer, unlimited (one sender thread)"
                 : "in-process async producer, " + o.triggerRate() + "/s");
         line("emulator", o.emulatorThreads() + " threads, API answers delayed by " + o.apiLatency().toMillis()
@@ -297,6 +297,9 @@ public final class Bench {
         long total0 = requestLog.total();
         long tokens0 = requestLog.tokenRequests();
         long triggers0 = requestLog.triggers();
+        io.syncrunner.journal.RunJournal journal = camel.getRegistry().lookupByNameAndType("runJournal",
+                io.syncrunner.journal.RunJournal.class);
+        long[] journal0 = journal.writerCounts();
         long t0 = System.nanoTime();
         long triggered;
         AsyncProducer producer = null;
@@ -430,6 +433,12 @@ public final class Bench {
         if (o.webhooks()) {
             webhookBreakdown(fivetran, connections, completedAtMicros, endMicros);
         }
+        long[] journal1 = journal.writerCounts();
+        long commits = journal1[0] - journal0[0];
+        long journalWrites = journal1[1] - journal0[1];
+        line("journal (H2 file)", String.format("%d writes in %d commits (%.1f writes per commit, group commit);"
+                        + " %d batches run again write by write", journalWrites, commits,
+                commits == 0 ? 0.0 : journalWrites / (double) commits, journal1[2] - journal0[2]));
         line("CPU", String.format("%.2f s process CPU over %.1f s (%.0f%% of %d cores); %.0f µs per status GET"
                         + " (runner and emulator both: same process)", cpuNanos / 1e9, totalSeconds,
                 100.0 * cpuNanos / 1e9 / totalSeconds / rt.availableProcessors(), rt.availableProcessors(),

@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Journals each provider sync of a run as one step (bean {@code syncSteps}, used by routes/airbyte-sync.yaml and
@@ -36,6 +35,10 @@ public final class SyncSteps {
     public static final String RESUME = "syncResume";
     public static final String STEP = "syncStep";
     private static final String OWN_RUN = "syncStepOwnRun";
+    /** The write of the step's own run, handed in without waiting; checked once the trigger is recorded. */
+    private static final String OWN_RUN_WRITE = "syncStepOwnRunWrite";
+    /** The step, job and attach flag last recorded as triggered (the same is not written twice). */
+    private static final String TRIGGERED_RECORDED = "syncStepTriggeredRecorded";
     private static final Logger LOG = LoggerFactory.getLogger(SyncSteps.class);
 
     private final RunJournal journal;
@@ -88,18 +91,36 @@ public final class SyncSteps {
                 s.jobId() == null ? "" : ", job " + s.jobId());
     }
 
-    /** Right before the trigger request is sent. */
+    /**
+     * Right before the trigger request is sent: returns once the step (and the step's own run, if it has one) is
+     * committed.
+     */
     public void triggering(Exchange ex) {
+        ex.removeProperty(TRIGGERED_RECORDED);
         journal.stepTriggering(runId(ex), ex.getProperty(STEP, String.class), clock.millis(),
                 ex.getProperty(FivetranSyncs.BASELINE, Long.class), ex.getProperty(SyncState.STARTED_AT, Long.class),
                 ex.getProperty(SyncState.DEADLINE, Long.class));
+        RunJournal.Deferred ownRun = ex.getProperty(OWN_RUN_WRITE, RunJournal.Deferred.class);
+        if (ownRun != null) {
+            ex.removeProperty(OWN_RUN_WRITE);
+            ownRun.await(); // handed in before the step: committed by now, or failed (then nothing is sent)
+        }
     }
 
-    /** The sync runs (triggered or attached to): a restart re-attaches to it. */
+    /**
+     * The sync runs (triggered or attached to): a restart re-attaches to it. Not waited for: until it is committed
+     * the step is {@code triggering}, and a restart looks at the provider instead (and finds this sync).
+     */
     public void triggered(Exchange ex) {
         Object jobId = ex.getProperty(AirbyteSyncs.JOB_ID);
-        journal.stepTriggered(runId(ex), ex.getProperty(STEP, String.class), jobId == null ? null : jobId.toString(),
-                Boolean.TRUE.equals(ex.getProperty(AirbyteSyncs.ATTACHED, Boolean.class)));
+        boolean attached = Boolean.TRUE.equals(ex.getProperty(AirbyteSyncs.ATTACHED, Boolean.class));
+        String step = ex.getProperty(STEP, String.class);
+        String recorded = step + "|" + jobId + "|" + attached;
+        if (recorded.equals(ex.getProperty(TRIGGERED_RECORDED))) {
+            return; // the trigger route recorded it already
+        }
+        journal.stepTriggeredLater(runId(ex), step, jobId == null ? null : jobId.toString(), attached);
+        ex.setProperty(TRIGGERED_RECORDED, recorded);
     }
 
     /** The step ended well (the body is its result JSON). */
@@ -137,8 +158,9 @@ public final class SyncSteps {
 
     private String ownRun(Exchange ex, String provider) {
         SyncRequest request = SyncRequest.fromProperties(provider, ex);
-        String runId = UUID.randomUUID().toString();
-        journal.insertRun(runId, null, SyncRuns.ENTRY, request.json(), SyncRun.RUNNING);
+        String runId = RunJournal.newRunId();
+        // not waited for here: committed with (or before) the step's trigger record, which triggering() waits for
+        ex.setProperty(OWN_RUN_WRITE, journal.insertRunLater(runId, SyncRuns.ENTRY, request.json(), SyncRun.RUNNING));
         ex.setProperty(SyncRuns.RUN_ID, runId);
         ex.setProperty(OWN_RUN, true);
         return runId;
@@ -147,9 +169,11 @@ public final class SyncSteps {
     /** A step with a run of its own ends that run too, and leaves the exchange free for a next step. */
     private void endOwnRun(Exchange ex, String state, String result, String error) {
         if (Boolean.TRUE.equals(ex.getProperty(OWN_RUN, Boolean.class))) {
+            // handed in after the run's insert, so it finds the run (a failed insert was logged)
             journal.updateRun(runId(ex), state, clock.millis(), result, error);
             ex.removeProperty(SyncRuns.RUN_ID);
             ex.removeProperty(OWN_RUN);
+            ex.removeProperty(OWN_RUN_WRITE);
         }
     }
 

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -100,7 +99,7 @@ public final class SyncRuns {
 
     /** Records the request in the journal, or returns the run already recorded under its idempotency key. */
     public Acceptance accept(SyncRequest request) {
-        String runId = UUID.randomUUID().toString();
+        String runId = RunJournal.newRunId();
         RunJournal.Run run = journal.insertRun(runId, request.idempotencyKey(), ENTRY, request.json(),
                 SyncRun.ACCEPTED);
         return new Acceptance(toSyncRun(run), !run.runId().equals(runId));
@@ -114,7 +113,7 @@ public final class SyncRuns {
      * and {@value #DUPLICATE} is true.
      */
     public void startWorkflow(Exchange ex, String workflow, String entry) {
-        String runId = UUID.randomUUID().toString();
+        String runId = RunJournal.newRunId();
         RunJournal.Run run = journal.insertRun(runId, RunJournal.OPEN_WORKFLOW_KEY + workflow, entry,
                 Json.write(Json.object().put("workflow", workflow)), SyncRun.ACCEPTED);
         ex.setProperty(RUN_ID, run.runId());
@@ -122,9 +121,15 @@ public final class SyncRuns {
         ex.setProperty(DUPLICATE, !run.runId().equals(runId));
     }
 
-    /** The flow of the run starts. */
+    /**
+     * The flow of the run starts. Not waited for (a restart carries on accepted and running runs alike): the write
+     * the flow waits for next, its first trigger's, is committed after it.
+     */
     public void running(Exchange ex) {
-        update(ex, SyncRun.RUNNING, null, null, null);
+        String id = ex.getProperty(RUN_ID, String.class);
+        if (id != null) {
+            journal.updateRunLater(id, SyncRun.RUNNING);
+        }
     }
 
     /** The flow ended well: its body is the result JSON. */

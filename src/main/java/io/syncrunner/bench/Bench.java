@@ -89,10 +89,11 @@ public final class Bench {
     /** Command-line options. */
     record Options(int syncs, Duration poll, Duration job, double triggerRate, Duration apiLatency, int emulatorThreads,
                    boolean verbose, String provider, boolean webhooks, boolean httpTrigger, int httpConcurrency,
-                   int baselineCap, Duration tokenTtl) {
+                   int baselineCap, Duration tokenTtl, java.util.Map<String, String> settings) {
         static final String USAGE = "usage: Bench --syncs N [--poll 1s] [--job 5s] [--trigger-rate 0]"
                 + " [--api-latency 0ms] [--emulator-threads 32] [--token-ttl 180s] [--provider airbyte|fivetran]"
-                + " [--webhooks] [--http-trigger] [--http-concurrency 64] [--baseline] [--baseline-cap 2000] [--verbose]";
+                + " [--webhooks] [--http-trigger] [--http-concurrency 64] [--baseline] [--baseline-cap 2000] [--verbose]"
+                + " [--set key=value ...]";
 
         static Options parse(String... args) {
             int syncs = 1000;
@@ -109,6 +110,7 @@ public final class Bench {
             boolean baseline = false;
             int cap = 2000;
             Duration ttl = AirbyteEmulator.DEFAULT_TOKEN_TTL;
+            java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -132,6 +134,13 @@ public final class Bench {
                             case "--provider" -> provider = v;
                             case "--http-concurrency" -> concurrency = Integer.parseInt(v);
                             case "--baseline-cap" -> cap = Integer.parseInt(v);
+                            case "--set" -> {
+                                int eq = v.indexOf('=');
+                                if (eq < 1) {
+                                    throw new IllegalArgumentException("--set needs key=value, got '" + v + "'");
+                                }
+                                settings.put(v.substring(0, eq).trim(), v.substring(eq + 1).trim());
+                            }
                             default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                         }
                     }
@@ -149,7 +158,7 @@ public final class Bench {
                 throw new IllegalArgumentException("--webhooks needs --provider fivetran (Airbyte sends none)");
             }
             return new Options(syncs, poll, job, rate, latency, threads, verbose, provider, webhooks, http, concurrency,
-                    baseline ? cap : 0, ttl);
+                    baseline ? cap : 0, ttl, java.util.Map.copyOf(settings));
         }
 
         boolean fivetran() {
@@ -210,6 +219,8 @@ public final class Bench {
         main.addOverrideProperty("camel.server.host", "127.0.0.1");
         main.addOverrideProperty("camel.server.port", String.valueOf(serverPort));
         main.addOverrideProperty("syncrunner.runs.retained", String.valueOf(Math.max(10_000, n)));
+        // runner settings given with --set (e.g. syncrunner.wait.threads=16)
+        o.settings().forEach(main::addOverrideProperty);
         // the run journal on (the embedded H2 file), in a directory of its own
         try {
             main.addOverrideProperty("syncrunner.data-dir",

@@ -139,8 +139,9 @@ class BadInputCorpusTest extends FivetranTestSupport {
         String name = caseFile.getFileName().toString();
         Map<String, String> expected = expected(caseFile);
         int runsBefore = runs().size();
-        long airbyteBefore = EMULATOR.requests().size();
-        long fivetranBefore = FIVETRAN.requests().size();
+        // triggers, not all requests: a sync of another case may still be polling the emulators meanwhile
+        long airbyteBefore = triggers(EMULATOR);
+        long fivetranBefore = triggers(FIVETRAN);
 
         HttpResponse<String> answer = postSyncRequest(Files.readAllBytes(caseFile),
                 expected.getOrDefault("content-type", "application/json"));
@@ -151,8 +152,8 @@ class BadInputCorpusTest extends FivetranTestSupport {
         assertThat(answer.body()).as("%s: no internals in the answer", name).doesNotContain("Exception", "\tat ", "Jackson",
                 "REDACTED", WEBHOOK_SECRET, FIVETRAN_SECRET, CLIENT_SECRET);
         assertThat(runs()).as("%s: runs recorded", name).hasSize(runsBefore);
-        assertThat(EMULATOR.requests()).as("%s: requests sent to Airbyte", name).hasSize((int) airbyteBefore);
-        assertThat(FIVETRAN.requests()).as("%s: requests sent to Fivetran", name).hasSize((int) fivetranBefore);
+        assertThat(triggers(EMULATOR)).as("%s: triggers sent to Airbyte", name).isEqualTo(airbyteBefore);
+        assertThat(triggers(FIVETRAN)).as("%s: triggers sent to Fivetran", name).isEqualTo(fivetranBefore);
 
         assertAValidRequestRunsOnce();
     }
@@ -331,8 +332,8 @@ class BadInputCorpusTest extends FivetranTestSupport {
         assertThat(EMULATOR.triggerCount(id)).as("syncs started").isEqualTo(1);
     }
 
-    private String url(String path) {
-        return "http://127.0.0.1:" + httpPort() + path;
+    private static long triggers(io.syncrunner.emulator.AbstractEmulator emulator) {
+        return emulator.requests().stream().filter(io.syncrunner.emulator.RecordedRequest::trigger).count();
     }
 
     private HttpResponse<String> postSyncRequest(byte[] body, String contentType) throws Exception {

@@ -223,21 +223,11 @@ class FaultSuiteTest extends FivetranTestSupport {
         assertThat(byKind.values()).as("every kind of fault was injected: %s", byKind).allMatch(n -> n > 0);
     }
 
-    private String url(String path) {
-        return "http://127.0.0.1:" + httpPort() + path;
-    }
-
     private HttpResponse<String> post(String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/syncs"))).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return postSync(body, TOKEN, "application/json");
     }
 
     private JsonNode run(String runId) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/syncs/" + runId)))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return Json.parse(r.body());
+        return getRun(runId, TOKEN);
     }
 }

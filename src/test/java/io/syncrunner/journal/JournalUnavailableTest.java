@@ -5,10 +5,7 @@ import io.syncrunner.support.Json;
 import io.syncrunner.testsupport.RunnerTestSupport;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,11 +26,8 @@ class JournalUnavailableTest extends RunnerTestSupport {
         String id = connection("running:200ms,succeeded");
         context.getRegistry().lookupByNameAndType("journalDataSource", HikariDataSource.class).close();
 
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort()
-                        + "/api/syncs")).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"provider\":\"airbyte\",\"account\":\"test\",\"connectionId\":\"" + id + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = postSync("{\"provider\":\"airbyte\",\"account\":\"test\",\"connectionId\":\""
+                + id + "\"}", TOKEN, "application/json");
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
         assertThat(Json.parse(r.body()).path("error").asText())

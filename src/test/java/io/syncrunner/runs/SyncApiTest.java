@@ -29,32 +29,16 @@ class SyncApiTest extends FivetranTestSupport {
     }
 
 
-    private String url(String path) {
-        return "http://127.0.0.1:" + httpPort() + path;
+    private HttpResponse<String> post(String body) throws Exception {
+        return postSync(body, TOKEN, "application/json");
     }
 
     private HttpResponse<String> post(String body, String token, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url("/api/syncs"))).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> post(String body) throws Exception {
-        return post(body, TOKEN, "application/json");
+        return postSync(body, token, contentType);
     }
 
     private JsonNode run(String runId) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/syncs/" + runId)))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return Json.parse(r.body());
+        return getRun(runId, TOKEN);
     }
 
     private JsonNode finished(String runId) {

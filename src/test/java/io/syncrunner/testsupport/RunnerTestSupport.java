@@ -8,7 +8,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.TestInstance;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.syncrunner.support.Json;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,6 +158,33 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
     protected static SyncFailedException asSyncFailure(Throwable t) {
         assertThat(t).isInstanceOf(SyncFailedException.class);
         return (SyncFailedException) t;
+    }
+
+    /** A URL of this runner's HTTP server. */
+    protected String url(String path) {
+        return "http://127.0.0.1:" + httpPort() + path;
+    }
+
+    /** {@code POST /api/syncs} with the body, the bearer token and the content type (either may be null). */
+    protected HttpResponse<String> postSync(String body, String token, String contentType) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url("/api/syncs"))).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code GET /api/syncs/{runId}}: the run as the API shows it (the answer must be 200). */
+    protected JsonNode getRun(String runId, String token) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/syncs/" + runId)))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.parse(r.body());
     }
 
     /** A local port nothing listens on. */

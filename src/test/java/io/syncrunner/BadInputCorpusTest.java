@@ -140,8 +140,8 @@ class BadInputCorpusTest extends FivetranTestSupport {
         Map<String, String> expected = expected(caseFile);
         int runsBefore = runs().size();
         // triggers, not all requests: a sync of another case may still be polling the emulators meanwhile
-        long airbyteBefore = triggers(EMULATOR);
-        long fivetranBefore = triggers(FIVETRAN);
+        long airbyteBefore = triggers(EMULATOR.requests());
+        long fivetranBefore = triggers(FIVETRAN.requests());
 
         HttpResponse<String> answer = postSyncRequest(Files.readAllBytes(caseFile),
                 expected.getOrDefault("content-type", "application/json"));
@@ -152,8 +152,8 @@ class BadInputCorpusTest extends FivetranTestSupport {
         assertThat(answer.body()).as("%s: no internals in the answer", name).doesNotContain("Exception", "\tat ", "Jackson",
                 "REDACTED", WEBHOOK_SECRET, FIVETRAN_SECRET, CLIENT_SECRET);
         assertThat(runs()).as("%s: runs recorded", name).hasSize(runsBefore);
-        assertThat(triggers(EMULATOR)).as("%s: triggers sent to Airbyte", name).isEqualTo(airbyteBefore);
-        assertThat(triggers(FIVETRAN)).as("%s: triggers sent to Fivetran", name).isEqualTo(fivetranBefore);
+        assertThat(triggers(EMULATOR.requests())).as("%s: triggers sent to Airbyte", name).isEqualTo(airbyteBefore);
+        assertThat(triggers(FIVETRAN.requests())).as("%s: triggers sent to Fivetran", name).isEqualTo(fivetranBefore);
 
         assertAValidRequestRunsOnce();
     }
@@ -332,8 +332,8 @@ class BadInputCorpusTest extends FivetranTestSupport {
         assertThat(EMULATOR.triggerCount(id)).as("syncs started").isEqualTo(1);
     }
 
-    private static long triggers(io.syncrunner.emulator.AbstractEmulator emulator) {
-        return emulator.requests().stream().filter(io.syncrunner.emulator.RecordedRequest::trigger).count();
+    private static long triggers(java.util.List<io.syncrunner.emulator.RecordedRequest> requests) {
+        return requests.stream().filter(io.syncrunner.emulator.RecordedRequest::trigger).count();
     }
 
     private HttpResponse<String> postSyncRequest(byte[] body, String contentType) throws Exception {

@@ -65,9 +65,13 @@ class BadInputCorpusTest extends FivetranTestSupport {
     private static final Path ROUTES = copyOfRoutes("syncrunner-bad-input-routes-");
 
     @Override
+    protected String apiToken() {
+        return TOKEN;
+    }
+
+    @Override
     protected Properties fivetranProperties() {
         Properties p = new Properties();
-        p.put("syncrunner.api.token", secret(TOKEN));
         p.put("fivetran.webhooks.enabled", "true");
         p.put("fivetran.webhooks.secret", secret(WEBHOOK_SECRET));
         // the polls that end a sync when no (valid) webhook came

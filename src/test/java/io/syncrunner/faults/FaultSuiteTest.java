@@ -54,9 +54,13 @@ class FaultSuiteTest extends FivetranTestSupport {
     private final List<FaultMix.Installed> mixes = new ArrayList<>();
 
     @Override
+    protected String apiToken() {
+        return TOKEN;
+    }
+
+    @Override
     protected java.util.Properties fivetranProperties() {
         java.util.Properties p = new java.util.Properties();
-        p.put("syncrunner.api.token", secret(TOKEN));
         // short timeouts, so that the timeout faults cost seconds, not minutes
         p.put("camel.component.http.response-timeout", String.valueOf(RESPONSE_TIMEOUT_MS));
         p.put("camel.component.http.so-timeout", String.valueOf(RESPONSE_TIMEOUT_MS));

@@ -6,7 +6,6 @@ import io.syncrunner.testsupport.RunnerTestSupport;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,10 +14,8 @@ class JournalUnavailableTest extends RunnerTestSupport {
     private static final String TOKEN = "journal-api-token-Rt52Nd";
 
     @Override
-    protected Properties moreProperties() {
-        Properties p = new Properties();
-        p.put("syncrunner.api.token", secret(TOKEN));
-        return p;
+    protected String apiToken() {
+        return TOKEN;
     }
 
     @Test

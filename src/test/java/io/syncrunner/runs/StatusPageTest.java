@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,10 +23,8 @@ class StatusPageTest extends RunnerTestSupport {
     private static final String TOKEN = "test-status-token-Np20Gh";
 
     @Override
-    protected Properties moreProperties() {
-        Properties p = new Properties();
-        p.put("syncrunner.api.token", secret(TOKEN));
-        return p;
+    protected String apiToken() {
+        return TOKEN;
     }
 
 

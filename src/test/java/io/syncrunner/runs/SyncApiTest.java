@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
@@ -22,10 +21,8 @@ class SyncApiTest extends FivetranTestSupport {
     private static final String TOKEN = "test-api-token-Wq47Xc";
 
     @Override
-    protected Properties fivetranProperties() {
-        Properties p = new Properties();
-        p.put("syncrunner.api.token", secret(TOKEN));
-        return p;
+    protected String apiToken() {
+        return TOKEN;
     }
 
 

@@ -70,6 +70,10 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
         p.put("airbyte.test.base-url", EMULATOR.selfManagedApiUrl());
         p.put("airbyte.test.client-id", CLIENT_ID);
         p.put("airbyte.test.client-secret", CLIENT_SECRET);
+        String token = apiToken();
+        if (token != null) {
+            p.put("syncrunner.api.token", secret(token));
+        }
         p.putAll(moreProperties());
         LogCapture.registerSecrets(secrets());
         return p;
@@ -83,6 +87,11 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
             httpPort = closedPort();
         }
         return httpPort;
+    }
+
+    /** The bearer token of the runner's sync API in this test class (null: the API stays closed). */
+    protected String apiToken() {
+        return null;
     }
 
     /** Properties a test class adds. */

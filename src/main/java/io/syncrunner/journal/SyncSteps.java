@@ -37,8 +37,6 @@ public final class SyncSteps {
     private static final String OWN_RUN = "syncStepOwnRun";
     /** The write of the step's own run, handed in without waiting; checked once the trigger is recorded. */
     private static final String OWN_RUN_WRITE = "syncStepOwnRunWrite";
-    /** The step, job and attach flag last recorded as triggered (the same is not written twice). */
-    private static final String TRIGGERED_RECORDED = "syncStepTriggeredRecorded";
     private static final Logger LOG = LoggerFactory.getLogger(SyncSteps.class);
 
     private final RunJournal journal;
@@ -79,12 +77,11 @@ public final class SyncSteps {
             ex.setProperty(FivetranSyncs.BASELINE, s.baseline());
             ex.setProperty(AirbyteSyncs.ATTACHED, Boolean.TRUE.equals(s.attached()));
             ex.setProperty(SyncState.STATUS, "running");
-        } else if ("triggering".equals(s.state()) || "triggered".equals(s.state())) {
+        } else {
+            // written right before the trigger request, and no job recorded since: it may have been sent
             mode = "reconcile";
             ex.setProperty(AirbyteSyncs.TRIGGER_SENT_AT, s.triggerSentAt() == null ? s.startedAt() : s.triggerSentAt());
             ex.setProperty(FivetranSyncs.BASELINE, s.baseline());
-        } else {
-            mode = "trigger";
         }
         ex.setProperty(RESUME, mode);
         LOG.info("Run {}: carrying on step {} ({}){}", runId, step, mode,
@@ -96,7 +93,6 @@ public final class SyncSteps {
      * committed.
      */
     public void triggering(Exchange ex) {
-        ex.removeProperty(TRIGGERED_RECORDED);
         journal.stepTriggering(runId(ex), ex.getProperty(STEP, String.class), clock.millis(),
                 ex.getProperty(FivetranSyncs.BASELINE, Long.class), ex.getProperty(SyncState.STARTED_AT, Long.class),
                 ex.getProperty(SyncState.DEADLINE, Long.class));
@@ -114,13 +110,8 @@ public final class SyncSteps {
     public void triggered(Exchange ex) {
         Object jobId = ex.getProperty(AirbyteSyncs.JOB_ID);
         boolean attached = Boolean.TRUE.equals(ex.getProperty(AirbyteSyncs.ATTACHED, Boolean.class));
-        String step = ex.getProperty(STEP, String.class);
-        String recorded = step + "|" + jobId + "|" + attached;
-        if (recorded.equals(ex.getProperty(TRIGGERED_RECORDED))) {
-            return; // the trigger route recorded it already
-        }
-        journal.stepTriggeredLater(runId(ex), step, jobId == null ? null : jobId.toString(), attached);
-        ex.setProperty(TRIGGERED_RECORDED, recorded);
+        journal.stepTriggeredLater(runId(ex), ex.getProperty(STEP, String.class), jobId == null ? null
+                : jobId.toString(), attached);
     }
 
     /** The step ended well (the body is its result JSON). */
@@ -137,8 +128,8 @@ public final class SyncSteps {
     public void failed(Exchange ex) throws Exception {
         Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (!SyncRuns.cutOffByShutdown(ex, e)) {
-            String result = e instanceof SyncFailedException f ? f.result() : null;
-            String error = e == null ? "unknown error" : e.getMessage();
+            String result = SyncFailedException.resultOf(e);
+            String error = SyncFailedException.messageOf(e);
             journal.stepEnded(runId(ex), ex.getProperty(STEP, String.class), false, result, error);
             endOwnRun(ex, SyncRun.FAILED, result, error);
         }

@@ -134,7 +134,10 @@ public final class SyncRuns {
 
     /** The flow ended well: its body is the result JSON. */
     public void succeeded(Exchange ex) {
-        update(ex, SyncRun.SUCCEEDED, clock.millis(), ex.getMessage().getBody(String.class), null);
+        String id = ex.getProperty(RUN_ID, String.class);
+        if (id != null) {
+            journal.updateRun(id, SyncRun.SUCCEEDED, clock.millis(), ex.getMessage().getBody(String.class), null);
+        }
     }
 
     /**
@@ -143,12 +146,10 @@ public final class SyncRuns {
      */
     public void failed(Exchange ex) {
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (cutOffByShutdown(ex, e)) {
-            return;
+        String id = ex.getProperty(RUN_ID, String.class);
+        if (id != null && !cutOffByShutdown(ex, e)) {
+            failed(id, e);
         }
-        String result = e instanceof SyncFailedException f ? f.result() : null;
-        String error = e == null ? "unknown error" : e.getMessage();
-        update(ex, SyncRun.FAILED, clock.millis(), result, error);
     }
 
     /**
@@ -163,15 +164,8 @@ public final class SyncRuns {
 
     /** Records the failure of an open run (a finished one keeps its outcome). */
     public void failed(String runId, Throwable e) {
-        String result = e instanceof SyncFailedException f ? f.result() : null;
-        journal.updateRun(runId, SyncRun.FAILED, clock.millis(), result, e.getMessage());
-    }
-
-    private void update(Exchange ex, String state, Long finishedAt, String result, String error) {
-        String id = ex.getProperty(RUN_ID, String.class);
-        if (id != null) {
-            journal.updateRun(id, state, finishedAt, result, error);
-        }
+        journal.updateRun(runId, SyncRun.FAILED, clock.millis(), SyncFailedException.resultOf(e),
+                SyncFailedException.messageOf(e));
     }
 
     public SyncRun get(String runId) {

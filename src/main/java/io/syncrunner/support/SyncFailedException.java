@@ -17,6 +17,16 @@ public class SyncFailedException extends RuntimeException {
         this.result = result;
     }
 
+    /** The result JSON a failure carries (that of a sync that ended badly), or null. */
+    public static String resultOf(Throwable failure) {
+        return failure instanceof SyncFailedException f ? f.result() : null;
+    }
+
+    /** What a run or step records as its error. */
+    public static String messageOf(Throwable failure) {
+        return failure == null ? "unknown error" : failure.getMessage();
+    }
+
     /** The sync result as JSON, or null when the sync never started. */
     public String result() {
         return result;

@@ -102,7 +102,9 @@ public final class SyncRuns {
         String runId = RunJournal.newRunId();
         RunJournal.Run run = journal.insertRun(runId, request.idempotencyKey(), ENTRY, request.json(),
                 SyncRun.ACCEPTED);
-        return new Acceptance(toSyncRun(run), !run.runId().equals(runId));
+        boolean duplicate = !run.runId().equals(runId);
+        // a new run is the request just parsed and checked: it is not parsed again from the journal's copy
+        return new Acceptance(duplicate ? toSyncRun(run) : toSyncRun(run, request, null), duplicate);
     }
 
     /**
@@ -189,8 +191,11 @@ public final class SyncRuns {
     public static SyncRun toSyncRun(RunJournal.Run r) {
         String workflow = r.request().startsWith("{\"workflow\"")
                 ? Json.text(Json.parse(r.request()), "workflow") : null;
-        return new SyncRun(r.runId(), workflow == null ? SyncRequest.parse(r.request()) : null, workflow, r.state(),
-                Instant.ofEpochMilli(r.acceptedAt()),
+        return toSyncRun(r, workflow == null ? SyncRequest.parse(r.request()) : null, workflow);
+    }
+
+    private static SyncRun toSyncRun(RunJournal.Run r, SyncRequest request, String workflow) {
+        return new SyncRun(r.runId(), request, workflow, r.state(), Instant.ofEpochMilli(r.acceptedAt()),
                 r.finishedAt() == null ? null : Instant.ofEpochMilli(r.finishedAt()), r.result(), r.error());
     }
 

@@ -213,10 +213,6 @@ public final class RunJournal {
         return queryRuns("SELECT * FROM syncrunner_runs WHERE run_id=?", runId).stream().findFirst();
     }
 
-    public Optional<Run> runByKey(String idempotencyKey) {
-        return queryRuns("SELECT * FROM syncrunner_runs WHERE idempotency_key=?", idempotencyKey).stream().findFirst();
-    }
-
     /** The newest runs first, at most {@code limit}. */
     public List<Run> recentRuns(int limit) {
         return queryRuns("SELECT * FROM syncrunner_runs ORDER BY accepted_at DESC, run_id FETCH FIRST " + limit
@@ -324,16 +320,10 @@ public final class RunJournal {
         });
     }
 
-    /** The sync is known to run (the job id for Airbyte): a restart re-attaches to it. */
-    public void stepTriggered(String runId, String step, String jobId, boolean attached) {
-        long now = clock.millis();
-        write("record the job of " + step, s -> triggered(s, runId, step, jobId, attached, now));
-    }
-
     /**
-     * {@link #stepTriggered} without waiting for the commit: should the runner stop before it is committed, the
-     * step is still {@code triggering} and a restart looks at the provider before it triggers (and finds this sync).
-     * A failure is logged.
+     * The sync is known to run (the job id for Airbyte): a restart re-attaches to it. Not waited for: should the
+     * runner stop before it is committed, the step is still {@code triggering} and a restart looks at the provider
+     * before it triggers (and finds this sync). A failure is logged; {@link Deferred#await} waits if needed.
      */
     public Deferred stepTriggeredLater(String runId, String step, String jobId, boolean attached) {
         long now = clock.millis();

@@ -130,7 +130,7 @@ class RunJournalTest {
         nodeA.stepTriggering("r1", "airbyte/cloud/c1/sync", 1600, null, 2000, 62000);
         assertThat(nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow().startedAt()).as("kept").isEqualTo(1000);
         assertThat(nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow().triggerSentAt()).isEqualTo(1600);
-        nodeA.stepTriggered("r1", "airbyte/cloud/c1/sync", "42", false);
+        nodeA.stepTriggeredLater("r1", "airbyte/cloud/c1/sync", "42", false).await();
         assertThat(nodeA.step("r1", "airbyte/cloud/c1/sync").orElseThrow().jobId()).isEqualTo("42");
 
         nodeA.stepEnded("r1", "airbyte/cloud/c1/sync", false, "{\"status\":\"failed\"}", "job 42 failed");

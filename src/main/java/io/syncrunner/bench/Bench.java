@@ -61,14 +61,17 @@ import java.util.function.BooleanSupplier;
  * <p>Each sync gets its own emulator connection (connector) whose job ends at a different phase of the poll cycle.
  * Syncs are started from one thread through an {@link AsyncProducer} of {@code direct:airbyte-run} /
  * {@code direct:fivetran-run} (no thread per sync), or, with {@code --http-trigger}, through {@code POST /api/syncs}
- * on the runner's HTTP server by a JDK HttpClient with at most {@code --http-concurrency} requests in flight.
+ * on the runner's HTTP server by {@link HttpTrigger} ({@code --http-concurrency} keep-alive connections, one request
+ * in flight on each). {@code --warmup W} first runs W short syncs the same way and waits for them (not counted), so
+ * that the measured pass runs on compiled code.
  * {@code --webhooks} (Fivetran only) registers a {@code sync_end} webhook from the emulator to the runner, so
  * syncs end on the webhook, not on a poll. {@code --baseline} then runs the same scripts (at most
  * {@code --baseline-cap} syncs) with {@link NaiveBaseline}: one blocking thread per sync, a token per request.
  *
  * <p>Measured: trigger time and rate (and per-request latency through HTTP); time until all completed;
  * succeeded/failed (exit code 1 unless all succeeded); peak live threads sampled every 100 ms, in total and without
- * the emulators' and the bench's own HTTP client threads; peak heap (sampled), heap after GC, RSS; process CPU per
+ * the emulators' threads and the bench's own (load generator, sampler, watcher, and {@code main}: the runner's Camel
+ * Main runs on {@code bench-camel-main}, where {@code java -jar} runs it on {@code main}); peak heap (sampled), heap after GC, RSS; process CPU per
  * status call (the emulator runs in the same process: its share is included); API calls seen by the emulator; and
  * detection latency, the time from each emulator job's end to the runner's completion (p50/p95/p99/max).
  */
@@ -77,7 +80,8 @@ public final class Bench {
     private static final String CLIENT_ID = "bench-client";
     private static final String GROUP = "bench_group";
     static final List<String> NOT_RUNNER_THREADS = List.of("airbyte-emulator", "fivetran-emulator", "HTTP-Dispatcher",
-            "idle-timeout-task", "req-rsp-timeout-task", "bench-http", "naive-sync");
+            "idle-timeout-task", "req-rsp-timeout-task", "bench-http", "naive-sync", "bench-sampler",
+            "bench-run-watcher", "main");
     private static final long ROWS = 12_840;
     private static final long BYTES = 3_276_800;
     /** The emulator keeps at most this many requests (its totals stay exact); unbounded, 10k syncs fill the heap. */
@@ -89,11 +93,11 @@ public final class Bench {
     /** Command-line options. */
     record Options(int syncs, Duration poll, Duration job, double triggerRate, Duration apiLatency, int emulatorThreads,
                    boolean verbose, String provider, boolean webhooks, boolean httpTrigger, int httpConcurrency,
-                   int baselineCap, Duration tokenTtl, java.util.Map<String, String> settings) {
+                   int baselineCap, Duration tokenTtl, java.util.Map<String, String> settings, int warmup) {
         static final String USAGE = "usage: Bench --syncs N [--poll 1s] [--job 5s] [--trigger-rate 0]"
                 + " [--api-latency 0ms] [--emulator-threads 32] [--token-ttl 180s] [--provider airbyte|fivetran]"
                 + " [--webhooks] [--http-trigger] [--http-concurrency 64] [--baseline] [--baseline-cap 2000] [--verbose]"
-                + " [--set key=value ...]";
+                + " [--warmup 0] [--set key=value ...]";
 
         static Options parse(String... args) {
             int syncs = 1000;
@@ -109,6 +113,7 @@ public final class Bench {
             int concurrency = 64;
             boolean baseline = false;
             int cap = 2000;
+            int warmup = 0;
             Duration ttl = AirbyteEmulator.DEFAULT_TOKEN_TTL;
             java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
@@ -134,6 +139,7 @@ public final class Bench {
                             case "--provider" -> provider = v;
                             case "--http-concurrency" -> concurrency = Integer.parseInt(v);
                             case "--baseline-cap" -> cap = Integer.parseInt(v);
+                            case "--warmup" -> warmup = Integer.parseInt(v);
                             case "--set" -> {
                                 int eq = v.indexOf('=');
                                 if (eq < 1) {
@@ -147,7 +153,7 @@ public final class Bench {
                 }
             }
             if (syncs < 1 || threads < 1 || concurrency < 1 || cap < 1 || poll.isZero() || poll.isNegative()
-                    || job.isNegative() || rate < 0 || latency.isNegative() || ttl.isZero() || ttl.isNegative()) {
+                    || warmup < 0 || job.isNegative() || rate < 0 || latency.isNegative() || ttl.isZero() || ttl.isNegative()) {
                 throw new IllegalArgumentException("--syncs, --poll, --emulator-threads, --http-concurrency,"
                         + " --baseline-cap, --token-ttl must be positive, the others >= 0");
             }
@@ -158,7 +164,7 @@ public final class Bench {
                 throw new IllegalArgumentException("--webhooks needs --provider fivetran (Airbyte sends none)");
             }
             return new Options(syncs, poll, job, rate, latency, threads, verbose, provider, webhooks, http, concurrency,
-                    baseline ? cap : 0, ttl, java.util.Map.copyOf(settings));
+                    baseline ? cap : 0, ttl, java.util.Map.copyOf(settings), warmup);
         }
 
         boolean fivetran() {
@@ -283,7 +289,7 @@ public final class Bench {
         line("job duration", Durations.human(o.job()) + " running + 100ms.." + (100 + pollMs)
                 + "ms more (spread over one poll)");
         line("poll interval", pollMs + " ms");
-        line("trigger", o.httpTrigger() ? "HTTP POST /api/syncs, JDK HttpClient, " + o.httpConcurrency()
+        line("trigger", o.httpTrigger() ? "HTTP POST /api/syncs, keep-alive sockets, " + o.httpConcurrency()
                 + " requests in flight at most"
                 : o.triggerRate() == 0 ? "in-process async producer, unlimited (one sender thread)"
                 : "in-process async producer, " + o.triggerRate() + "/s");
@@ -300,13 +306,17 @@ public final class Bench {
 
         Sampler sampler = new Sampler();
         ScheduledExecutorService sampling = startSampling(sampler);
+        long tokensAtStart = requestLog.tokenRequests();
+        long tokenSpanStart = System.nanoTime();
+        if (o.warmup() > 0) {
+            warmUp(o, camel, airbyte, fivetran, "http://127.0.0.1:" + serverPort + "/api/syncs", apiToken);
+        }
 
         long[] completedAtMicros = new long[n];
         String[] problems = new String[n];
         CountDownLatch done = new CountDownLatch(n);
         long cpu0 = processCpuNanos();
         long total0 = requestLog.total();
-        long tokens0 = requestLog.tokenRequests();
         long triggers0 = requestLog.triggers();
         io.syncrunner.journal.RunJournal journal = camel.getRegistry().lookupByNameAndType("runJournal",
                 io.syncrunner.journal.RunJournal.class);
@@ -422,7 +432,8 @@ public final class Bench {
         line("RSS", "VmHWM " + procStatus("VmHWM") + ", VmRSS " + procStatus("VmRSS"));
 
         long total = requestLog.total() - total0;
-        long tokens = requestLog.tokenRequests() - tokens0;
+        long tokens = requestLog.tokenRequests() - tokensAtStart; // the warm-up's included: same token lifetime
+        double tokenSpanSeconds = (finished - tokenSpanStart) / 1e9;
         long triggers = requestLog.triggers() - triggers0;
         long statusGets = total - tokens - triggers; // counted from t0: the webhook registration is not in it
         if (o.fivetran()) {
@@ -433,9 +444,8 @@ public final class Bench {
             // as AccessToken.usableAt: renewed min(TTL / 5, refresh margin) before it expires
             long lifetime = Math.max(1, ttlS - Math.min(ttlS / 5, marginS));
             line("API token requests", tokens + String.format(" for %d syncs over %.0f s; token TTL %d s, used for"
-                            + " %d s (TTL - min(TTL/5, refresh margin)): at most %d expected", n, totalSeconds, ttlS,
-                    lifetime,
-                    1 + (long) (totalSeconds / lifetime)));
+                            + " %d s (TTL - min(TTL/5, refresh margin)): at most %d expected",
+                    n + o.warmup(), tokenSpanSeconds, ttlS, lifetime, 1 + (long) (tokenSpanSeconds / lifetime)));
         }
         line("API trigger POSTs", triggers);
         line("API status GETs", statusGets + String.format(" (%.2f per sync; every call that is neither token nor"
@@ -495,6 +505,83 @@ public final class Bench {
             airbyte.close();
         }
         return ok ? 0 : 1;
+    }
+
+    /**
+     * The warm-up pass: {@code --warmup W} syncs with short jobs through the same trigger path (HTTP or in process),
+     * waited for until every one has ended, so that the measured pass runs on compiled code (as a runner that has
+     * been up for a while does) instead of measuring the JIT compiler's start. Its figures are not counted, except
+     * token requests (one token lifetime spans both passes).
+     */
+    private static void warmUp(Options o, CamelContext camel, AirbyteEmulator airbyte, FivetranEmulator fivetran,
+                               String apiUrl, String apiToken) throws Exception {
+        int w = o.warmup();
+        String[] connections = new String[w];
+        for (int i = 0; i < w; i++) {
+            if (o.fivetran()) {
+                connections[i] = "warmup_" + i + "_" + Long.toHexString(System.nanoTime());
+                fivetran.addConnector(connections[i], GROUP, "syncing:200ms,succeeded");
+            } else {
+                connections[i] = UUID.randomUUID().toString();
+                airbyte.addConnection(connections[i], "pending:20ms,running:200ms,succeeded", true, ROWS, BYTES);
+            }
+        }
+        long t0 = System.nanoTime();
+        int failed;
+        if (o.httpTrigger()) {
+            HttpTrigger.Result r = HttpTrigger.send(apiUrl, apiToken, o.httpConcurrency(), w,
+                    i -> requestJson(o, connections[i]));
+            if (r.firstError() != null) {
+                line("warm-up HTTP", r.describe());
+            }
+            SyncRuns runs = camel.getRegistry().lookupByNameAndType("syncRuns", SyncRuns.class);
+            String[] ids = r.runIds();
+            BooleanSupplier allFinished = () -> {
+                for (String id : ids) {
+                    SyncRun run = id == null ? null : runs.get(id);
+                    if (id != null && (run == null || !run.finished())) {
+                        return false;
+                    }
+                }
+                return true;
+            };
+            await(allFinished, Duration.ofMinutes(5));
+            failed = 0;
+            for (String id : ids) {
+                SyncRun run = id == null ? null : runs.get(id);
+                if (run == null || !SyncRun.SUCCEEDED.equals(run.state())) {
+                    failed++;
+                }
+            }
+        } else {
+            Endpoint endpoint = camel.getEndpoint(o.fivetran() ? "direct:fivetran-run" : "direct:airbyte-run");
+            AsyncProducer producer = endpoint.createAsyncProducer();
+            producer.start();
+            CountDownLatch done = new CountDownLatch(w);
+            java.util.concurrent.atomic.AtomicInteger bad = new java.util.concurrent.atomic.AtomicInteger();
+            for (int i = 0; i < w; i++) {
+                Exchange ex = endpoint.createExchange();
+                setSyncProperties(ex, o, connections[i]);
+                producer.process(ex, doneSync -> {
+                    if (ex.getException() != null
+                            || !"succeeded".equals(ex.getProperty(SyncState.STATUS, String.class))) {
+                        bad.incrementAndGet();
+                    }
+                    done.countDown();
+                });
+            }
+            if (!done.await(5, TimeUnit.MINUTES)) {
+                bad.addAndGet((int) done.getCount());
+            }
+            producer.stop();
+            failed = bad.get();
+        }
+        line("warm-up (not counted)", String.format("%d syncs (jobs of 220 ms), same trigger path, all ended in %.1f s;"
+                + " %d did not succeed", w, (System.nanoTime() - t0) / 1e9, failed));
+        if (failed > 0) {
+            throw new IllegalStateException(failed + " warm-up syncs did not succeed");
+        }
+        System.gc();
     }
 
     private static void setSyncProperties(Exchange ex, Options o, String connection) {

@@ -2,25 +2,30 @@ package io.syncrunner.bench;
 
 import io.syncrunner.support.Json;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
- * Sends N sync requests to {@code POST /api/syncs} with the JDK HttpClient's asynchronous API, at most
- * {@code concurrency} in flight, and measures requests/s and per-request latency (send to complete answer).
+ * The load generator of {@code --http-trigger}: sends N sync requests to {@code POST /api/syncs} from
+ * {@code concurrency} threads ({@code bench-http-*}), each with one HTTP/1.1 keep-alive connection and one request
+ * in flight, and measures requests/s and per-request latency (send to complete answer). A plain socket client
+ * rather than the JDK HttpClient: it shares the 2 cores with the runner, so the less CPU it takes per request the
+ * more the figure says about the runner (the JDK client's selector and executor threads took about 10 % of them).
  */
 final class HttpTrigger {
 
@@ -41,49 +46,64 @@ final class HttpTrigger {
 
     static Result send(String url, String token, int concurrency, int n, IntFunction<String> body)
             throws InterruptedException {
-        AtomicInteger threadIds = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "bench-http-" + threadIds.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
-                .connectTimeout(Duration.ofSeconds(10)).build();
         URI uri = URI.create(url);
-        Semaphore inFlight = new Semaphore(concurrency);
+        String head = "POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: ";
         long[] latency = new long[n];
         int[] status = new int[n];
         String[] runIds = new String[n];
         String[] firstError = new String[1];
-        CountDownLatch done = new CountDownLatch(n);
+        AtomicInteger next = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
         long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            inFlight.acquire();
-            int idx = i;
-            HttpRequest request = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofString(body.apply(i))).build();
-            long start = System.nanoTime();
-            client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, error) -> {
-                latency[idx] = (System.nanoTime() - start) / 1000;
-                if (error != null) {
-                    status[idx] = -1;
-                    firstError[0] = firstError[0] == null ? error.toString() : firstError[0];
-                } else {
-                    status[idx] = resp.statusCode();
-                    if (resp.statusCode() == 202 || resp.statusCode() == 200) {
-                        runIds[idx] = Json.text(Json.parse(resp.body()), "runId");
-                    } else if (firstError[0] == null) {
-                        firstError[0] = resp.statusCode() + " " + resp.body();
+        for (int t = 0; t < Math.min(concurrency, n); t++) {
+            Thread thread = new Thread(() -> {
+                Connection c = null;
+                for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                    byte[] content = body.apply(i).getBytes(StandardCharsets.UTF_8);
+                    long start = System.nanoTime();
+                    try {
+                        if (c == null) {
+                            c = new Connection(uri);
+                        }
+                        Answer a = c.exchange(head, content);
+                        latency[i] = (System.nanoTime() - start) / 1000;
+                        status[i] = a.status();
+                        if (a.status() == 202 || a.status() == 200) {
+                            runIds[i] = Json.text(Json.parse(a.body()), "runId");
+                        } else {
+                            synchronized (firstError) {
+                                firstError[0] = firstError[0] == null ? a.status() + " " + a.body() : firstError[0];
+                            }
+                        }
+                        if (a.close()) {
+                            c.close();
+                            c = null;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        latency[i] = (System.nanoTime() - start) / 1000;
+                        status[i] = -1;
+                        synchronized (firstError) {
+                            firstError[0] = firstError[0] == null ? e.toString() : firstError[0];
+                        }
+                        if (c != null) {
+                            c.close();
+                            c = null;
+                        }
                     }
                 }
-                inFlight.release();
-                done.countDown();
-            });
+                if (c != null) {
+                    c.close();
+                }
+            }, "bench-http-" + (t + 1));
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
         }
-        done.await(10, TimeUnit.MINUTES);
+        for (Thread thread : threads) {
+            thread.join();
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        executor.shutdown();
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (int s : status) {
             statuses.merge(s, 1, Integer::sum);
@@ -91,5 +111,105 @@ final class HttpTrigger {
         long[] sorted = latency.clone();
         Arrays.sort(sorted);
         return new Result(n, seconds, sorted, statuses, runIds, firstError[0]);
+    }
+
+    private record Answer(int status, String body, boolean close) {
+    }
+
+    /** One keep-alive connection: writes a request, reads the status line, headers and a Content-Length body. */
+    private static final class Connection {
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+
+        Connection(URI uri) throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(60_000);
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream(), 8192);
+        }
+
+        Answer exchange(String head, byte[] content) throws IOException {
+            byte[] h = (head + content.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] request = Arrays.copyOf(h, h.length + content.length);
+            System.arraycopy(content, 0, request, h.length, content.length);
+            out.write(request);
+            out.flush();
+            String statusLine = line();
+            String[] parts = statusLine.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP answer: " + statusLine);
+            }
+            int status = Integer.parseInt(parts[1]);
+            int length = -1;
+            boolean close = false;
+            boolean chunked = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                int colon = header.indexOf(':');
+                String name = colon < 0 ? header : header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = colon < 0 ? "" : header.substring(colon + 1).trim();
+                if (name.equals("content-length")) {
+                    length = Integer.parseInt(value);
+                } else if (name.equals("connection") && value.equalsIgnoreCase("close")) {
+                    close = true;
+                } else if (name.equals("transfer-encoding")) {
+                    chunked = value.equalsIgnoreCase("chunked");
+                }
+            }
+            if (chunked) {
+                return new Answer(status, new String(chunks(), StandardCharsets.UTF_8), close);
+            }
+            byte[] body = length < 0 ? in.readAllBytes() : in.readNBytes(length);
+            if (length >= 0 && body.length < length) {
+                throw new IOException("connection closed after " + body.length + " of " + length + " bytes");
+            }
+            return new Answer(status, new String(body, StandardCharsets.UTF_8), close || length < 0);
+        }
+
+        /** A chunked body: size lines (hex), data, until the 0 chunk and the trailer's empty line. */
+        private byte[] chunks() throws IOException {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            while (true) {
+                String sizeLine = line();
+                int semicolon = sizeLine.indexOf(';');
+                int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+                if (size == 0) {
+                    while (!line().isEmpty()) {
+                        // trailer fields: none expected, skipped
+                    }
+                    return body.toByteArray();
+                }
+                byte[] chunk = in.readNBytes(size);
+                if (chunk.length < size) {
+                    throw new IOException("connection closed inside a chunk");
+                }
+                body.write(chunk);
+                line(); // the CRLF after the chunk
+            }
+        }
+
+        private String line() throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                if (c != '\r') {
+                    b.write(c);
+                }
+            }
+            if (c == -1 && b.size() == 0) {
+                throw new IOException("connection closed by the server");
+            }
+            return b.toString(StandardCharsets.US_ASCII);
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
     }
 }

@@ -671,8 +671,8 @@ public final class Bench {
         runnerLag = Arrays.copyOf(runnerLag, k);
         Arrays.sort(emulatorLag);
         Arrays.sort(runnerLag);
-        line("webhooks delivered", deliveries.size() + " (" + ok + " answered 2xx), sent one at a time by the"
-                + " emulator's single webhook thread");
+        line("webhooks delivered", deliveries.size() + " (" + ok + " answered 2xx), sent by the emulator's "
+                + FivetranEmulator.DEFAULT_WEBHOOK_SENDERS + " webhook senders (that many POSTs in flight at most)");
         if (k > 0) {
             line("  run end -> webhook sent", String.format("p50 %s  p99 %s  max %s  (emulator side)",
                     ms(pct(emulatorLag, 0.5)), ms(pct(emulatorLag, 0.99)), ms(emulatorLag[k - 1])));

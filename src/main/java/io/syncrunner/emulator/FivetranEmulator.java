@@ -69,7 +69,9 @@ import static io.syncrunner.emulator.EmulatorHttp.text;
  *
  * <p>Sync state is computed lazily from each run's start time and the connector's script (see
  * {@link EmulatedConnector}); no thread runs per connector. One scheduled thread ({@value #WEBHOOK_THREAD_NAME})
- * notices run ends at their end instant and delivers {@code sync_end} webhooks.
+ * notices run ends at their end instant and hands their {@code sync_end} webhooks to a pool of senders
+ * ({@value #DEFAULT_WEBHOOK_SENDERS} by default, {@link Builder#webhookSenders(int)}), so that many runs ending at
+ * once are not delivered one after the other.
  *
  * <p>Choices where the docs are silent or vague:
  * <ul>
@@ -98,8 +100,12 @@ public final class FivetranEmulator extends AbstractEmulator {
     public static final String ADMIN_PREFIX = AbstractEmulator.ADMIN_PREFIX;
     /** Header carrying the webhook signature: HMAC-SHA256(secret, raw body), upper-case hex. */
     public static final String SIGNATURE_HEADER = "X-Fivetran-Signature-256";
-    /** Name of the single background thread (run-end checks and webhook deliveries). */
+    /** Name of the single background thread (run-end checks; it hands webhook deliveries to the senders). */
     public static final String WEBHOOK_THREAD_NAME = "fivetran-emulator-webhooks";
+    /** Name prefix of the threads that POST webhooks ({@link Builder#webhookSenders(int)} of them). */
+    public static final String WEBHOOK_SENDER_THREAD_NAME = "fivetran-emulator-webhook-sender-";
+    /** Webhook POSTs in flight at most, by default (as a real sender, deliveries do not queue behind one another). */
+    public static final int DEFAULT_WEBHOOK_SENDERS = 8;
     /** Default worker-thread count. */
     public static final int DEFAULT_THREADS = 16;
 
@@ -129,7 +135,9 @@ public final class FivetranEmulator extends AbstractEmulator {
     private final Map<String, Connector> connectors = new ConcurrentHashMap<>();
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<Webhook> webhooks = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<WebhookDelivery> deliveries = new CopyOnWriteArrayList<>();
+    private final List<WebhookDelivery> deliveries = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final int webhookSenders;
+    private volatile java.util.concurrent.ExecutorService senders;
     private final Map<String, ArrayDeque<Instant>> rateWindows = new ConcurrentHashMap<>();
     private final AtomicLong rateLimited = new AtomicLong();
     private final AtomicLong ignoredTriggers = new AtomicLong();
@@ -302,6 +310,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         this.nullTimestamps = b.nullTimestamps;
         this.webhookDelay = b.webhookDelay;
         this.rateLimit = b.rateLimit;
+        this.webhookSenders = b.webhookSenders;
     }
 
     /** A builder with the defaults: random port, 16 threads, no API keys, no rate limit, no webhook delay. */
@@ -317,7 +326,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         return this;
     }
 
-    /** Starts the webhook thread. */
+    /** Starts the webhook thread and the webhook senders. */
     @Override
     void beforeStart() {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -325,15 +334,26 @@ public final class FivetranEmulator extends AbstractEmulator {
             t.setDaemon(true);
             return t;
         });
+        java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
+        this.senders = Executors.newFixedThreadPool(webhookSenders, r -> {
+            Thread t = new Thread(r, WEBHOOK_SENDER_THREAD_NAME + ids.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** Stops the webhook thread (pending deliveries are dropped). */
+    /** Stops the webhook thread and the senders (pending deliveries are dropped). */
     @Override
     void afterStop() {
         ScheduledExecutorService sch = scheduler;
         scheduler = null;
         if (sch != null) {
             sch.shutdownNow();
+        }
+        java.util.concurrent.ExecutorService snd = senders;
+        senders = null;
+        if (snd != null) {
+            snd.shutdownNow();
         }
     }
 
@@ -528,7 +548,9 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     /** All webhook deliveries so far, in delivery order. */
     public List<WebhookDelivery> webhookDeliveries() {
-        return List.copyOf(deliveries);
+        synchronized (deliveries) {
+            return List.copyOf(deliveries);
+        }
     }
 
     /** The registered webhooks as {@code GET /v1/webhooks} lists them (secret masked). */
@@ -707,8 +729,27 @@ public final class FivetranEmulator extends AbstractEmulator {
         schedule(() -> deliver("sync_end", event, group), r.endedAt.plus(webhookDelay));
     }
 
-    /** Runs on the webhook thread: POSTs the event to every active webhook that covers the group. */
+    /** Runs on the webhook thread: hands the event to a sender, which POSTs it to every webhook that covers it. */
     private void deliver(String eventName, Map<String, Object> event, String connectorGroup) {
+        java.util.concurrent.ExecutorService s = senders;
+        if (s == null) {
+            return;
+        }
+        try {
+            s.execute(() -> {
+                try {
+                    send(eventName, event, connectorGroup);
+                } catch (RuntimeException e) {
+                    LOG.warn("Fivetran emulator webhook delivery failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("emulator closed; webhook dropped");
+        }
+    }
+
+    /** Runs on a sender: POSTs the event to every active webhook that covers the group. */
+    private void send(String eventName, Map<String, Object> event, String connectorGroup) {
         byte[] body;
         try {
             body = JSON.writeValueAsBytes(event);
@@ -1440,7 +1481,7 @@ public final class FivetranEmulator extends AbstractEmulator {
                 return Reply.json(200, list.stream().map(FivetranEmulator::runMap).toList());
             }
             case "GET /deliveries":
-                return Reply.json(200, deliveries.stream().map(FivetranEmulator::deliveryMap).toList());
+                return Reply.json(200, webhookDeliveries().stream().map(FivetranEmulator::deliveryMap).toList());
             default:
                 return notFoundPath(method, ADMIN_PREFIX + path);
         }
@@ -1556,6 +1597,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         private final Map<String, String> apiKeys = new LinkedHashMap<>();
         private boolean nullTimestamps;
         private Duration webhookDelay = Duration.ZERO;
+        private int webhookSenders = DEFAULT_WEBHOOK_SENDERS;
         private RateLimit rateLimit;
 
         private Builder() {
@@ -1582,6 +1624,15 @@ public final class FivetranEmulator extends AbstractEmulator {
         /** Delay between a run's end and its webhook delivery (default 0). */
         public Builder webhookDelay(Duration delay) {
             this.webhookDelay = checkedDelay(delay);
+            return this;
+        }
+
+        /** Webhook POSTs in flight at most (default {@value FivetranEmulator#DEFAULT_WEBHOOK_SENDERS}). */
+        public Builder webhookSenders(int senders) {
+            if (senders < 1) {
+                throw new IllegalArgumentException("webhookSenders must be >= 1");
+            }
+            this.webhookSenders = senders;
             return this;
         }
 

@@ -599,6 +599,47 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldDeliverTheWebhooksOfRunsEndingTogetherAtTheSameTimeNotOneAfterAnother() throws Exception {
+        FivetranEmulator live = startEmulator(b -> b.webhookSenders(4));
+        // answers 200 only once 4 deliveries are in flight together: one-at-a-time delivery would answer 500
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(4);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        server.setExecutor(handlers);
+        server.createContext("/hook", ex -> {
+            ex.getRequestBody().readAllBytes();
+            int status;
+            try {
+                together.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                status = 200;
+            } catch (Exception e) {
+                status = 500;
+            }
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+            assertThat(createWebhook(live, "/v1/webhooks/account", url, true, "whsec").statusCode()).isEqualTo(200);
+            for (int i = 0; i < 4; i++) {
+                live.addConnector(EmulatedConnector.of(CONN + "_" + i, GROUP).script("syncing:300ms,succeeded"));
+            }
+            for (int i = 0; i < 4; i++) {
+                assertTriggered(api(live, "POST", "/v1/connections/" + CONN + "_" + i + "/sync", "{}"), CONN + "_" + i);
+            }
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> live.webhookDeliveries().size() == 4);
+            assertThat(live.webhookDeliveries()).extracting(WebhookDelivery::status).containsOnly(200);
+            assertThat(live.webhookDeliveries()).extracting(WebhookDelivery::connectorId)
+                    .containsExactlyInAnyOrder(CONN + "_0", CONN + "_1", CONN + "_2", CONN + "_3");
+        } finally {
+            server.stop(0);
+            handlers.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldDeliverASignedSyncEndEventWhenARunEnds() throws Exception {
         FivetranEmulator live = startEmulator(b -> { });
         Receiver receiver = receiver();

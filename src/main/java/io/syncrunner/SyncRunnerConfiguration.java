@@ -67,7 +67,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         // an unbounded queue: every waiting sync is one scheduled task (Camel's default limit of 1000 would
         // reject the 1001st parked sync)
         ThreadPoolProfile waitPool = new ThreadPoolProfileBuilder("SyncWaiter")
-                .poolSize((int) settings.longValue("syncrunner.wait.threads", 32)).maxQueueSize(-1).build();
+                .poolSize((int) settings.longValue("syncrunner.wait.threads", 24)).maxQueueSize(-1).build();
         var scheduler = context.getExecutorServiceManager().newScheduledThreadPool(this, "SyncWaiter", waitPool);
         SyncWaiter waiter = new SyncWaiter(scheduler);
 
@@ -154,7 +154,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 : JournalDatabase.describe(url), nodeId);
         journal.createSchema();
         journal.heartbeat(); // before the first run is accepted: a runner without a heartbeat looks dead to the others
-        int scheduleThreads = (int) settings.longValue("syncrunner.schedules.threads", 4);
+        int scheduleThreads = (int) settings.longValue("syncrunner.schedules.threads", 2);
         if (JournalDatabase.isPostgres(url) && settings.bool("syncrunner.schedules.clustered", true)) {
             QuartzCluster.configure(context, dataSource, url, user, password,
                     settings.duration("syncrunner.schedules.cluster-checkin", "5s").toMillis(), scheduleThreads);

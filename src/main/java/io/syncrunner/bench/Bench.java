@@ -11,7 +11,6 @@ import io.syncrunner.emulator.JobSnapshot;
 import io.syncrunner.emulator.RequestLog;
 import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.runs.SyncRun;
-import io.syncrunner.runs.SyncRuns;
 import io.syncrunner.support.Durations;
 import io.syncrunner.support.SyncState;
 import org.apache.camel.AsyncProducer;
@@ -325,13 +324,12 @@ public final class Bench {
         long triggered;
         AsyncProducer producer = null;
         HttpTrigger.Result http = null;
-        SyncRuns runs = camel.getRegistry().lookupByNameAndType("syncRuns", SyncRuns.class);
         if (o.httpTrigger()) {
             http = HttpTrigger.send("http://127.0.0.1:" + serverPort + "/api/syncs", apiToken, o.httpConcurrency(),
                     n, i -> requestJson(o, connections[i]));
             triggered = System.nanoTime();
             String[] runIds = http.runIds();
-            Thread watcher = new Thread(() -> watchRuns(runs, runIds, completedAtMicros, problems, done),
+            Thread watcher = new Thread(() -> watchRuns(journal, runIds, completedAtMicros, problems, done),
                     "bench-run-watcher");
             watcher.setDaemon(true);
             watcher.start();
@@ -534,24 +532,18 @@ public final class Bench {
             if (r.firstError() != null) {
                 line("warm-up HTTP", r.describe());
             }
-            SyncRuns runs = camel.getRegistry().lookupByNameAndType("syncRuns", SyncRuns.class);
-            String[] ids = r.runIds();
-            BooleanSupplier allFinished = () -> {
-                for (String id : ids) {
-                    SyncRun run = id == null ? null : runs.get(id);
-                    if (id != null && (run == null || !run.finished())) {
-                        return false;
-                    }
-                }
-                return true;
-            };
-            await(allFinished, Duration.ofMinutes(5));
-            failed = 0;
-            for (String id : ids) {
-                SyncRun run = id == null ? null : runs.get(id);
-                if (run == null || !SyncRun.SUCCEEDED.equals(run.state())) {
-                    failed++;
-                }
+            io.syncrunner.journal.RunJournal journal = camel.getRegistry().lookupByNameAndType("runJournal",
+                    io.syncrunner.journal.RunJournal.class);
+            CountDownLatch done = new CountDownLatch(w);
+            String[] problems = new String[w];
+            Thread watcher = new Thread(() -> watchRuns(journal, r.runIds(), new long[w], problems, done),
+                    "bench-run-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+            done.await(5, TimeUnit.MINUTES);
+            failed = (int) done.getCount();
+            for (String p : problems) {
+                failed += p == null ? 0 : 1;
             }
         } else {
             Endpoint endpoint = camel.getEndpoint(o.fivetran() ? "direct:fivetran-run" : "direct:airbyte-run");
@@ -613,8 +605,8 @@ public final class Bench {
     }
 
     /** Copies each HTTP-started run's end (SyncRun.finishedAt, set by the runner) into the bench's arrays. */
-    private static void watchRuns(SyncRuns runs, String[] runIds, long[] completedAtMicros, String[] problems,
-                                  CountDownLatch done) {
+    private static void watchRuns(io.syncrunner.journal.RunJournal journal, String[] runIds, long[] completedAtMicros,
+                                  String[] problems, CountDownLatch done) {
         boolean[] seen = new boolean[runIds.length];
         int open = runIds.length;
         for (int i = 0; i < runIds.length; i++) {
@@ -626,17 +618,20 @@ public final class Bench {
                 done.countDown();
             }
         }
+        // the end time is the one the runner recorded (finished_at), so looking once a second loses no precision;
+        // a journal lookup by key per open run, not SyncRuns.get, which also parses each run's request: the
+        // watcher shares the 2 cores with the runner and should take as little of them as it can
         while (open > 0) {
-            LockSupport.parkNanos(200_000_000);
+            LockSupport.parkNanos(1_000_000_000);
             for (int i = 0; i < runIds.length; i++) {
                 if (seen[i]) {
                     continue;
                 }
-                SyncRun r = runs.get(runIds[i]);
-                if (r != null && r.finished()) {
+                io.syncrunner.journal.RunJournal.Run r = journal.run(runIds[i]).orElse(null);
+                if (r != null && r.finishedAt() != null) {
                     seen[i] = true;
                     open--;
-                    completedAtMicros[i] = epochMicros(r.finishedAt());
+                    completedAtMicros[i] = r.finishedAt() * 1000;
                     if (!SyncRun.SUCCEEDED.equals(r.state())) {
                         problems[i] = r.state() + ": " + r.error();
                     }

@@ -424,6 +424,8 @@ public final class Bench {
         line("threads peak (runner)", sampler.peakRunner + " (excluding threads named "
                 + String.join("*, ", NOT_RUNNER_THREADS) + "*)");
         line("runner threads at peak", sampler.runnerGroupsAtPeak);
+        line("OS threads peak (process)", sampler.peakOs + " (/proc/self/status Threads: all of the above plus the JVM's"
+                + " GC and JIT compiler threads, emulator and load generator included)");
         line("heap used peak (sampled)", mb(sampler.peakHeap));
         System.gc();
         line("heap used after GC", mb(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()));
@@ -762,6 +764,8 @@ public final class Bench {
         volatile int peakAll;
         volatile int peakRunner;
         volatile long peakHeap;
+        /** Threads of the whole process as the OS counts them: also the JVM's own (GC, JIT compiler). */
+        volatile int peakOs;
         volatile Map<String, Integer> runnerGroupsAtPeak = Map.of();
 
         @Override
@@ -785,6 +789,11 @@ public final class Bench {
                 runnerGroupsAtPeak = groups;
             }
             peakHeap = Math.max(peakHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            try {
+                peakOs = Math.max(peakOs, Integer.parseInt(procStatus("Threads")));
+            } catch (NumberFormatException e) {
+                // not Linux: no /proc
+            }
         }
     }
 

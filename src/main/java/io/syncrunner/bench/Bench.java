@@ -81,6 +81,15 @@ public final class Bench {
     static final List<String> NOT_RUNNER_THREADS = List.of("airbyte-emulator", "fivetran-emulator", "HTTP-Dispatcher",
             "idle-timeout-task", "req-rsp-timeout-task", "bench-http", "naive-sync", "bench-sampler",
             "bench-run-watcher", "main");
+    /**
+     * In process, the bench's {@code main} thread sends the syncs and runs each one's route up to its first wait:
+     * the work a trigger thread of the runner does otherwise, so there it counts as the runner's.
+     */
+    static final List<String> NOT_RUNNER_THREADS_IN_PROCESS = NOT_RUNNER_THREADS.stream()
+            .filter(name -> !name.equals("main")).toList();
+    /** The emulators' threads (the rest of {@link #NOT_RUNNER_THREADS} are the bench's own). */
+    static final List<String> EMULATOR_THREADS = List.of("airbyte-emulator", "fivetran-emulator", "HTTP-Dispatcher",
+            "idle-timeout-task", "req-rsp-timeout-task");
     private static final long ROWS = 12_840;
     private static final long BYTES = 3_276_800;
     /** The emulator keeps at most this many requests (its totals stay exact); unbounded, 10k syncs fill the heap. */
@@ -303,7 +312,7 @@ public final class Bench {
                 + ", token refresh-margin " + prop(camel, "syncrunner.token.refresh-margin")
                 + ", sun.net.httpserver.nodelay=" + System.getProperty("sun.net.httpserver.nodelay"));
 
-        Sampler sampler = new Sampler();
+        Sampler sampler = new Sampler(o.httpTrigger() ? NOT_RUNNER_THREADS : NOT_RUNNER_THREADS_IN_PROCESS);
         ScheduledExecutorService sampling = startSampling(sampler);
         long tokensAtStart = requestLog.tokenRequests();
         long tokenSpanStart = System.nanoTime();
@@ -315,6 +324,7 @@ public final class Bench {
         String[] problems = new String[n];
         CountDownLatch done = new CountDownLatch(n);
         long cpu0 = processCpuNanos();
+        sampler.markCpuBaseline();
         long total0 = requestLog.total();
         long triggers0 = requestLog.triggers();
         io.syncrunner.journal.RunJournal journal = camel.getRegistry().lookupByNameAndType("runJournal",
@@ -372,6 +382,7 @@ public final class Bench {
                 Duration.ofSeconds(Math.max(30, 5 * o.poll().toSeconds())));
         long finished = System.nanoTime();
         long cpuNanos = processCpuNanos() - cpu0;
+        long[] cpuByOwner = sampler.cpuSinceBaseline();
         sampling.shutdown();
         sampling.awaitTermination(5, TimeUnit.SECONDS);
         sampler.run();
@@ -422,7 +433,7 @@ public final class Bench {
         line("threads peak (all, sampled)", sampler.peakAll + " (JVM peak since start "
                 + ManagementFactory.getThreadMXBean().getPeakThreadCount() + ")");
         line("threads peak (runner)", sampler.peakRunner + " (excluding threads named "
-                + String.join("*, ", NOT_RUNNER_THREADS) + "*)");
+                + String.join("*, ", sampler.notRunner) + "*)");
         line("runner threads at peak", sampler.runnerGroupsAtPeak);
         line("OS threads peak (process)", sampler.peakOs + " (/proc/self/status Threads: all of the above plus the JVM's"
                 + " GC and JIT compiler threads, emulator and load generator included)");
@@ -464,6 +475,11 @@ public final class Bench {
                         + " (runner and emulator both: same process)", cpuNanos / 1e9, totalSeconds,
                 100.0 * cpuNanos / 1e9 / totalSeconds / rt.availableProcessors(), rt.availableProcessors(),
                 statusGets == 0 ? 0.0 : cpuNanos / 1e3 / statusGets));
+        long jvm = Math.max(0, cpuNanos - cpuByOwner[0] - cpuByOwner[1] - cpuByOwner[2]);
+        line("CPU by owner", String.format("runner %.2f s (%.0f µs per sync, %.0f µs per status GET: all its work,"
+                        + " triggers and journal included), emulator %.2f s, bench %.2f s, JVM GC/JIT and the rest %.2f s",
+                cpuByOwner[0] / 1e9, cpuByOwner[0] / 1e3 / n, statusGets == 0 ? 0.0 : cpuByOwner[0] / 1e3 / statusGets,
+                cpuByOwner[1] / 1e9, cpuByOwner[2] / 1e9, jvm / 1e9));
         String ideal = o.webhooks() ? "webhook: near 0" : "ideal: uniform 0.." + pollMs + " ms";
         String detection = lat.length == 0 ? "no data"
                 : String.format("p50 %s  p95 %s  p99 %s  max %s  (%d syncs; %s)", ms(pct(lat, 0.50)),
@@ -761,12 +777,46 @@ public final class Bench {
 
     /** Samples live threads and heap; keeps the peaks. */
     static final class Sampler implements Runnable {
+        /** Name prefixes of the threads that are not the runner's. */
+        final List<String> notRunner;
+
+        Sampler(List<String> notRunner) {
+            this.notRunner = notRunner;
+        }
+
         volatile int peakAll;
         volatile int peakRunner;
         volatile long peakHeap;
         /** Threads of the whole process as the OS counts them: also the JVM's own (GC, JIT compiler). */
         volatile int peakOs;
         volatile Map<String, Integer> runnerGroupsAtPeak = Map.of();
+        /** Per thread id: its name and CPU time when last sampled (a thread that ends keeps its last figure). */
+        private final Map<Long, String> names = new HashMap<>();
+        private final Map<Long, Long> cpu = new HashMap<>();
+        private Map<Long, Long> cpuBaseline = Map.of();
+
+        /** From now on, {@link #cpuSinceBaseline} counts CPU time from here. */
+        synchronized void markCpuBaseline() {
+            run();
+            cpuBaseline = new HashMap<>(cpu);
+        }
+
+        /**
+         * CPU time since the baseline by owner: runner, emulator, bench (load generator, sampler, watcher), in
+         * nanoseconds, sampled every 100 ms (a thread that ended counts up to its last sample).
+         */
+        synchronized long[] cpuSinceBaseline() {
+            run();
+            long[] out = new long[3];
+            for (Map.Entry<Long, Long> e : cpu.entrySet()) {
+                long d = e.getValue() - cpuBaseline.getOrDefault(e.getKey(), 0L);
+                String name = names.get(e.getKey());
+                int owner = EMULATOR_THREADS.stream().anyMatch(name::startsWith) ? 1
+                        : notRunner.stream().anyMatch(name::startsWith) ? 2 : 0;
+                out[owner] += Math.max(0, d);
+            }
+            return out;
+        }
 
         @Override
         public synchronized void run() {
@@ -777,8 +827,14 @@ public final class Bench {
             Thread[] threads = new Thread[root.activeCount() + 64];
             int count = root.enumerate(threads, true);
             Map<String, Integer> groups = new TreeMap<>();
+            java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             for (Thread t : Arrays.copyOf(threads, count)) {
-                if (NOT_RUNNER_THREADS.stream().noneMatch(t.getName()::startsWith)) {
+                long c = mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(t.getId()) : -1;
+                if (c >= 0) {
+                    cpu.put(t.getId(), c);
+                    names.put(t.getId(), t.getName());
+                }
+                if (notRunner.stream().noneMatch(t.getName()::startsWith)) {
                     groups.merge(t.getName().replaceAll("\\d+", "#"), 1, Integer::sum);
                 }
             }

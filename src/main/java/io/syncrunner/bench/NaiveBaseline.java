@@ -51,7 +51,7 @@ final class NaiveBaseline {
         long triggers0 = emulator.requestLog().triggers();
         long total0 = emulator.requestLog().total();
         long cpu0 = Bench.processCpuNanos();
-        Bench.Sampler sampler = new Bench.Sampler();
+        Bench.Sampler sampler = new Bench.Sampler(Bench.NOT_RUNNER_THREADS);
         var sampling = Bench.startSampling(sampler);
 
         long[] jobIds = new long[n];

@@ -232,7 +232,9 @@ public final class Bench {
         // the runner's own HTTP server (trigger API, webhooks) on a free loopback port, never a running runner's
         main.addOverrideProperty("camel.server.host", "127.0.0.1");
         main.addOverrideProperty("camel.server.port", String.valueOf(serverPort));
-        main.addOverrideProperty("syncrunner.runs.retained", String.valueOf(Math.max(10_000, n)));
+        // no run of either pass is pruned while the bench looks at it (a prune of the warm-up's runs would also
+        // land in the measured pass)
+        main.addOverrideProperty("syncrunner.runs.retained", String.valueOf(Math.max(10_000, n + o.warmup())));
         // runner settings given with --set (e.g. syncrunner.wait.threads=16)
         o.settings().forEach(main::addOverrideProperty);
         // the run journal on (the embedded H2 file), in a directory of its own

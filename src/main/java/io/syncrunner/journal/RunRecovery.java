@@ -96,7 +96,9 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
     @Override
     protected void doStop() {
         if (timer != null) {
-            context.getExecutorServiceManager().shutdownNow(timer);
+            // not shutdownNow: an interrupt inside an H2 file operation closes the file under every other user of
+            // the journal; a tick that is running (a prune may take seconds) ends before the journal is closed
+            context.getExecutorServiceManager().shutdownGraceful(timer);
             timer = null;
         }
     }

@@ -593,6 +593,23 @@ public final class Bench {
         if (failed > 0) {
             throw new IllegalStateException(failed + " warm-up syncs did not succeed");
         }
+        // the compilations the warm-up queued run to their end before the measured pass (at most 60 s)
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+            long start = System.nanoTime();
+            long quietSince = start;
+            long last = jit.getTotalCompilationTime();
+            while (System.nanoTime() - quietSince < 2_000_000_000L && System.nanoTime() - start < 60_000_000_000L) {
+                LockSupport.parkNanos(250_000_000);
+                long now = jit.getTotalCompilationTime();
+                if (now - last > 10) {
+                    quietSince = System.nanoTime();
+                }
+                last = now;
+            }
+            line("JIT after warm-up", String.format("compiling until %.1f s after the warm-up (then quiet for 2 s)",
+                    (quietSince - start) / 1e9));
+        }
         System.gc();
     }
 

@@ -313,7 +313,7 @@ public final class RunnerProcess implements AutoCloseable {
      * This JVM's classpath. Surefire may start tests with a manifest-only booter jar as java.class.path; it then
      * puts the real test classpath in surefire.test.class.path.
      */
-    static String testClasspath() {
+    public static String testClasspath() {
         String surefire = System.getProperty("surefire.test.class.path");
         String cp = surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
         boolean hasClasses = Arrays.stream(cp.split(File.pathSeparator))
@@ -324,7 +324,7 @@ public final class RunnerProcess implements AutoCloseable {
         return cp;
     }
 
-    static String javaExecutable() {
+    public static String javaExecutable() {
         return ProcessHandle.current().info().command()
                 .filter(c -> Files.isExecutable(Path.of(c)))
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -13,7 +13,7 @@ import io.syncrunner.journal.JournalDatabase;
 import io.syncrunner.journal.RunJournal;
 import io.syncrunner.journal.RunRecovery;
 import io.syncrunner.journal.SyncSteps;
-import io.syncrunner.schedules.QuartzCluster;
+import io.syncrunner.schedules.QuartzStore;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import io.syncrunner.observability.AccountHealthChecks;
@@ -156,10 +156,10 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         journal.heartbeat(); // before the first run is accepted: a runner without a heartbeat looks dead to the others
         int scheduleThreads = (int) settings.longValue("syncrunner.schedules.threads", 2);
         if (JournalDatabase.isPostgres(url) && settings.bool("syncrunner.schedules.clustered", true)) {
-            QuartzCluster.configure(context, dataSource, url, user, password,
+            QuartzStore.clustered(context, dataSource, url, user, password,
                     settings.duration("syncrunner.schedules.cluster-checkin", "5s").toMillis(), scheduleThreads);
         } else {
-            QuartzCluster.configureInMemory(context, scheduleThreads);
+            QuartzStore.inMemory(context, scheduleThreads);
         }
         return journal;
     }

@@ -15,17 +15,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Schedules shared by several runners: with the journal on PostgreSQL, Quartz keeps its jobs and triggers in the
+ * Where Quartz keeps the schedules: in memory for a single runner ({@link #inMemory}), or, for schedules shared by
+ * several runners ({@link #clustered}): with the journal on PostgreSQL, Quartz keeps its jobs and triggers in the
  * same database with its clustered JDBC job store, so each cron fire happens on exactly one runner, and the fires of
  * a runner that died are taken over by another. The Quartz tables are created from the DDL shipped in the Quartz
  * jar when missing. Every runner must use the same {@code camel.main.name} (Quartz stores it with each job).
  */
-public final class QuartzCluster {
-    private QuartzCluster() {
+public final class QuartzStore {
+    private QuartzStore() {
     }
 
     /** Points the quartz component at the clustered JDBC store in the journal's PostgreSQL database. */
-    public static void configure(CamelContext context, DataSource dataSource, String url, String user,
+    public static void clustered(CamelContext context, DataSource dataSource, String url, String user,
             String password, long checkinMillis, int threads) throws SQLException, IOException {
         createTablesIfMissing(dataSource);
         Map<String, Object> p = new HashMap<>();
@@ -53,7 +54,7 @@ public final class QuartzCluster {
     }
 
     /** A single runner's schedules: Quartz in memory, with {@code threads} threads to fire them. */
-    public static void configureInMemory(CamelContext context, int threads) {
+    public static void inMemory(CamelContext context, int threads) {
         Map<String, Object> p = new HashMap<>();
         p.put("org.quartz.scheduler.instanceName", "DefaultQuartzScheduler");
         p.put("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");

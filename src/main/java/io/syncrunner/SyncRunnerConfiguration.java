@@ -52,10 +52,20 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         EmulatorLauncher.startIfEnabled(context);
         // the HTTP server's vert.x: its handlers only accept requests (the journal write is the slowest part), so a
         // few worker threads serve thousands of requests a second
-        context.getRegistry().bind("vertxOptions", new io.vertx.core.VertxOptions()
+        // one vert.x for the HTTP server and for the asynchronous API reads (camel-vertx-http finds it here)
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions()
                 .setWorkerPoolSize((int) settings.longValue("syncrunner.http.worker-threads", 4))
                 .setEventLoopPoolSize((int) settings.longValue("syncrunner.http.event-loop-threads", 1))
                 .setInternalBlockingPoolSize(2));
+        context.getRegistry().bind("vertx", vertx);
+        // closed once the context has stopped: the HTTP server closes itself asynchronously on this vert.x
+        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext stopped) {
+                vertx.close().toCompletionStage().toCompletableFuture()
+                        .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
+            }
+        });
 
         TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin", "60s"));
         ClientCredentialsTokenClient tokenClient = new ClientCredentialsTokenClient(clock,
@@ -86,7 +96,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("fivetranWebhooks", new FivetranWebhooks(
                 () -> settings.text("fivetran.webhooks.secret", ""), waiter, fivetranAccounts));
         registry.bind("tokenCache", tokens);
-        registry.bind("apiCall", new ApiCall(clock));
+        registry.bind("apiCall", new ApiCall(clock, settings.bool("syncrunner.http.async-reads", true),
+                settings.longValue("camel.component.http.connect-timeout", 10_000),
+                settings.longValue("camel.component.http.response-timeout", 60_000)));
+        // where an asynchronous read's answer is handled: the waiter's threads (CPU work only, no wait on the wire)
+        registry.bind("apiAnswerThreads", scheduler);
         registry.bind("jsonArray", new JsonArrayAggregation());
         RunJournal journal = openJournal(context, settings, clock);
         int retained = (int) settings.longValue("syncrunner.runs.retained", 10_000);

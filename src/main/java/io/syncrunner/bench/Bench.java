@@ -101,11 +101,12 @@ public final class Bench {
     /** Command-line options. */
     record Options(int syncs, Duration poll, Duration job, double triggerRate, Duration apiLatency, int emulatorThreads,
                    boolean verbose, String provider, boolean webhooks, boolean httpTrigger, int httpConcurrency,
-                   int baselineCap, Duration tokenTtl, java.util.Map<String, String> settings, int warmup) {
+                   int baselineCap, Duration tokenTtl, java.util.Map<String, String> settings, int warmup,
+                   boolean latencyReadsOnly) {
         static final String USAGE = "usage: Bench --syncs N [--poll 1s] [--job 5s] [--trigger-rate 0]"
                 + " [--api-latency 0ms] [--emulator-threads 32] [--token-ttl 180s] [--provider airbyte|fivetran]"
                 + " [--webhooks] [--http-trigger] [--http-concurrency 64] [--baseline] [--baseline-cap 2000] [--verbose]"
-                + " [--warmup 0] [--set key=value ...]";
+                + " [--warmup 0] [--latency-reads-only] [--set key=value ...]";
 
         static Options parse(String... args) {
             int syncs = 1000;
@@ -122,6 +123,7 @@ public final class Bench {
             boolean baseline = false;
             int cap = 2000;
             int warmup = 0;
+            boolean readsOnly = false;
             Duration ttl = AirbyteEmulator.DEFAULT_TOKEN_TTL;
             java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
@@ -131,6 +133,7 @@ public final class Bench {
                     case "--webhooks" -> webhooks = true;
                     case "--http-trigger" -> http = true;
                     case "--baseline" -> baseline = true;
+                    case "--latency-reads-only" -> readsOnly = true;
                     default -> {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(USAGE);
@@ -172,7 +175,8 @@ public final class Bench {
                 throw new IllegalArgumentException("--webhooks needs --provider fivetran (Airbyte sends none)");
             }
             return new Options(syncs, poll, job, rate, latency, threads, verbose, provider, webhooks, http, concurrency,
-                    baseline ? cap : 0, ttl, java.util.Map.copyOf(settings), warmup);
+                    baseline ? cap : 0, ttl, java.util.Map.copyOf(settings), warmup,
+                    readsOnly);
         }
 
         boolean fivetran() {
@@ -218,9 +222,11 @@ public final class Bench {
         }
         if (!o.apiLatency().isZero()) {
             if (o.fivetran()) {
-                fivetran.faults().add(FaultRule.on("*", "/connectors.*").delay(o.apiLatency()));
+                fivetran.faults().add(FaultRule.on(o.latencyReadsOnly() ? "GET" : "*", "/connectors.*")
+                        .delay(o.apiLatency()));
             } else {
-                airbyte.faults().add(FaultRule.on("*", "/jobs.*").delay(o.apiLatency()));
+                airbyte.faults().add(FaultRule.on(o.latencyReadsOnly() ? "GET" : "*", "/jobs.*")
+                        .delay(o.apiLatency()));
             }
         }
         int serverPort = freePort();
@@ -303,7 +309,8 @@ public final class Bench {
                 + " requests in flight at most"
                 : o.triggerRate() == 0 ? "in-process async producer, unlimited (one sender thread)"
                 : "in-process async producer, " + o.triggerRate() + "/s");
-        line("emulator", o.emulatorThreads() + " threads, API answers delayed by " + o.apiLatency().toMillis()
+        line("emulator", o.emulatorThreads() + " threads, API answers" + (o.latencyReadsOnly() ? " to GETs" : "")
+                + " delayed by " + o.apiLatency().toMillis()
                 + " ms, request log capped at " + REQUEST_LOG_LIMIT + " entries (totals exact)"
                 + (o.fivetran() ? "" : ", token TTL " + o.tokenTtl().toSeconds() + " s"));
         line("machine", rt.availableProcessors() + " cores, max heap " + mb(rt.maxMemory()) + ", java "

@@ -228,6 +228,6 @@ public final class SyncMetrics extends EventNotifierSupport {
 
     private static boolean isHttp(Endpoint endpoint) {
         String uri = endpoint.getEndpointUri();
-        return uri.startsWith("http:") || uri.startsWith("https:");
+        return uri.startsWith("http:") || uri.startsWith("https:") || uri.startsWith("vertx-http:");
     }
 }

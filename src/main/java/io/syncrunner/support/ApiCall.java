@@ -27,11 +27,31 @@ public final class ApiCall {
     public static final String ACTION = "apiAction";
     public static final String ACCEPT = "apiAccept";
     private static final String CREDENTIAL_USED = "apiCredentialUsed";
+    /** The endpoint the call goes to (set by {@link #prepare}; the api-call route sends to it). */
+    public static final String ENDPOINT = "apiEndpoint";
+    /** Whether the call goes out asynchronously (set by {@link #prepare}): its answer is then handled on a pool. */
+    public static final String ASYNC = "apiAsync";
 
     private final Clock clock;
+    private final boolean asyncReads;
+    private final String readOptions;
 
+    /** Every call through camel-http (blocking): what the unit tests use. */
     public ApiCall(Clock clock) {
+        this(clock, false, 10_000, 60_000);
+    }
+
+    /**
+     * @param asyncReads GET requests go through camel-vertx-http: no thread waits while the answer is on its way
+     *                   (a status poll holds no thread for the API's latency); every other method (a trigger, a
+     *                   cancel, a PATCH) stays on camel-http, whose exceptions tell a request that never left from
+     *                   one whose outcome is unknown, which is what decides whether a trigger may be sent again
+     */
+    public ApiCall(Clock clock, boolean asyncReads, long connectTimeoutMillis, long responseTimeoutMillis) {
         this.clock = clock;
+        this.asyncReads = asyncReads;
+        this.readOptions = "throwExceptionOnFailure=false&connectTimeout=" + connectTimeoutMillis + "&timeout="
+                + responseTimeoutMillis;
     }
 
     /**
@@ -63,11 +83,18 @@ public final class ApiCall {
         // nothing of the sync or of an earlier answer goes out; the redelivery counters stay (Camel keeps them there)
         in.removeHeaders("*", "CamelRedelivery*", "CamelRedelivered");
         String method = exchange.getProperty(METHOD, "GET", String.class);
+        String base = exchange.getProperty(BASE_URL, String.class);
+        boolean async = asyncReads && "GET".equals(method);
+        exchange.setProperty(ASYNC, async);
+        exchange.setProperty(ENDPOINT, async ? "vertx-http:" + base + (base.contains("?") ? "&" : "?") + readOptions
+                : base + (base.contains("?") ? "&" : "?") + "throwExceptionOnFailure=false");
         in.setHeader(Exchange.HTTP_METHOD, method);
         in.setHeader(Exchange.HTTP_PATH, exchange.getProperty(PATH, String.class));
         String query = exchange.getProperty(QUERY, String.class);
         if (query != null && !query.isEmpty()) {
-            in.setHeader(Exchange.HTTP_QUERY, query);
+            // camel-vertx-http encodes the query it is given (a %7C would go out as %257C): it gets it decoded
+            in.setHeader(Exchange.HTTP_QUERY, async ? java.net.URLDecoder.decode(query.replace("+", "%2B"),
+                    java.nio.charset.StandardCharsets.UTF_8) : query);
         }
         in.setHeader("Accept", exchange.getProperty(ACCEPT, "application/json", String.class));
         String body = exchange.getProperty(BODY, String.class);

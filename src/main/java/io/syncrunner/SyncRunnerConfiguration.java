@@ -96,6 +96,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("fivetranWebhooks", new FivetranWebhooks(
                 () -> settings.text("fivetran.webhooks.secret", ""), waiter, fivetranAccounts));
         registry.bind("tokenCache", tokens);
+        // the asynchronous reads' connections: vert.x's default of 5 per host would queue every poll behind them
+        long connectTimeout = settings.longValue("camel.component.http.connect-timeout", 10_000);
+        registry.bind("apiReadClientOptions", new io.vertx.ext.web.client.WebClientOptions()
+                .setMaxPoolSize((int) settings.longValue("syncrunner.http.read-connections", 200))
+                .setKeepAlive(true).setConnectTimeout((int) connectTimeout));
         registry.bind("apiCall", new ApiCall(clock, settings.bool("syncrunner.http.async-reads", true),
                 settings.longValue("camel.component.http.connect-timeout", 10_000),
                 settings.longValue("camel.component.http.response-timeout", 60_000)));

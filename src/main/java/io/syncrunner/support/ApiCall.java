@@ -50,8 +50,8 @@ public final class ApiCall {
     public ApiCall(Clock clock, boolean asyncReads, long connectTimeoutMillis, long responseTimeoutMillis) {
         this.clock = clock;
         this.asyncReads = asyncReads;
-        this.readOptions = "throwExceptionOnFailure=false&connectTimeout=" + connectTimeoutMillis + "&timeout="
-                + responseTimeoutMillis;
+        this.readOptions = "throwExceptionOnFailure=false&webClientOptions=#apiReadClientOptions&connectTimeout="
+                + connectTimeoutMillis + "&timeout=" + responseTimeoutMillis;
     }
 
     /**

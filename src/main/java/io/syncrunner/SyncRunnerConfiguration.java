@@ -104,8 +104,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("apiCall", new ApiCall(clock, settings.bool("syncrunner.http.async-reads", true),
                 settings.longValue("camel.component.http.connect-timeout", 10_000),
                 settings.longValue("camel.component.http.response-timeout", 60_000)));
-        // where an asynchronous read's answer is handled: the waiter's threads (CPU work only, no wait on the wire)
-        registry.bind("apiAnswerThreads", scheduler);
+        // the waiter's threads also handle an asynchronous read's answer (CPU work only, no wait on the wire) and
+        // wait out the error handlers' asynchronous redeliveries (routes/error-handling.yaml)
+        registry.bind("syncThreads", scheduler);
         registry.bind("jsonArray", new JsonArrayAggregation());
         RunJournal journal = openJournal(context, settings, clock);
         int retained = (int) settings.longValue("syncrunner.runs.retained", 10_000);

@@ -47,6 +47,12 @@ final class EmulatorHttp {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
+        // the JDK server closes idle keep-alive connections beyond 200; a runner keeps up to 200 for reads and
+        // 100 for the rest per host, and would meet connections closed under it (a service behind a load
+        // balancer keeps far more): 2000 unless set
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "2000");
+        }
     }
 
     /** One answer: status, content type, body bytes and extra headers. */

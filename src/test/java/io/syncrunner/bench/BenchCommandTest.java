@@ -51,7 +51,10 @@ class BenchCommandTest {
         assertThat(out).contains("SUMMARY OK: fivetran 30 syncs");
         assertThat(figure(out, "succeeded")).isEqualTo("30");
         assertThat(figure(out, "webhooks delivered")).startsWith("30 (30 answered 2xx)");
-        assertThat(figure(out, "API status GETs")).startsWith("30 (1.00 per sync");
+        // the connector GET before each trigger and no polling: a read more here and there is allowed (not every
+        // sync need end on its webhook alone), a poll cycle per sync is not
+        long gets = Long.parseLong(figure(out, "API status GETs").split(" ")[0]);
+        assertThat(gets).isBetween(30L, 44L);
         assertThat(figure(out, "  run end -> webhook sent")).contains("(emulator side)");
         assertThat(figure(out, "  webhook sent -> completed")).contains("(runner side)");
         assertThat(figure(out, "detection latency")).contains("(30 syncs; webhook: near 0)");

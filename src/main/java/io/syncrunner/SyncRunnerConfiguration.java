@@ -68,9 +68,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         });
 
         TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin", "60s"));
+        // the provider API timeouts, for every client that calls the APIs
+        long connectTimeout = settings.longValue("camel.component.http.connect-timeout", 10_000);
+        long responseTimeout = settings.longValue("camel.component.http.response-timeout", 60_000);
         ClientCredentialsTokenClient tokenClient = new ClientCredentialsTokenClient(clock,
-                Duration.ofMillis(settings.longValue("camel.component.http.connect-timeout", 10_000)),
-                Duration.ofMillis(settings.longValue("camel.component.http.response-timeout", 60_000)));
+                Duration.ofMillis(connectTimeout), Duration.ofMillis(responseTimeout));
         AirbyteAccounts airbyteAccounts = new AirbyteAccounts(context, tokens, tokenClient);
         FivetranAccounts fivetranAccounts = new FivetranAccounts(context);
 
@@ -97,13 +99,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 () -> settings.text("fivetran.webhooks.secret", ""), waiter, fivetranAccounts));
         registry.bind("tokenCache", tokens);
         // the asynchronous reads' connections: vert.x's default of 5 per host would queue every poll behind them
-        long connectTimeout = settings.longValue("camel.component.http.connect-timeout", 10_000);
         registry.bind("apiReadClientOptions", new io.vertx.ext.web.client.WebClientOptions()
                 .setMaxPoolSize((int) settings.longValue("syncrunner.http.read-connections", 200))
                 .setKeepAlive(true).setConnectTimeout((int) connectTimeout));
         registry.bind("apiCall", new ApiCall(clock, settings.bool("syncrunner.http.async-reads", true),
-                settings.longValue("camel.component.http.connect-timeout", 10_000),
-                settings.longValue("camel.component.http.response-timeout", 60_000)));
+                connectTimeout, responseTimeout));
         // the waiter's threads also handle an asynchronous read's answer (CPU work only, no wait on the wire) and
         // wait out the error handlers' asynchronous redeliveries (routes/error-handling.yaml)
         registry.bind("syncThreads", scheduler);

@@ -86,8 +86,9 @@ public final class ApiCall {
         String base = exchange.getProperty(BASE_URL, String.class);
         boolean async = asyncReads && "GET".equals(method);
         exchange.setProperty(ASYNC, async);
-        exchange.setProperty(ENDPOINT, async ? "vertx-http:" + base + (base.contains("?") ? "&" : "?") + readOptions
-                : base + (base.contains("?") ? "&" : "?") + "throwExceptionOnFailure=false");
+        String separator = base.contains("?") ? "&" : "?";
+        exchange.setProperty(ENDPOINT, async ? "vertx-http:" + base + separator + readOptions
+                : base + separator + "throwExceptionOnFailure=false");
         in.setHeader(Exchange.HTTP_METHOD, method);
         in.setHeader(Exchange.HTTP_PATH, exchange.getProperty(PATH, String.class));
         String query = exchange.getProperty(QUERY, String.class);

@@ -78,18 +78,19 @@ public final class Bench {
     private static final String ACCOUNT = "bench";
     private static final String CLIENT_ID = "bench-client";
     private static final String GROUP = "bench_group";
-    static final List<String> NOT_RUNNER_THREADS = List.of("airbyte-emulator", "fivetran-emulator", "HTTP-Dispatcher",
-            "idle-timeout-task", "req-rsp-timeout-task", "bench-http", "naive-sync", "bench-sampler",
-            "bench-run-watcher", "main");
+    /** The emulators' threads. */
+    static final List<String> EMULATOR_THREADS = List.of("airbyte-emulator", "fivetran-emulator", "HTTP-Dispatcher",
+            "idle-timeout-task", "req-rsp-timeout-task");
+    /** The emulators' threads and the bench's own: load generator, naive client, sampler, watcher, main. */
+    static final List<String> NOT_RUNNER_THREADS = java.util.stream.Stream.concat(EMULATOR_THREADS.stream(),
+            java.util.stream.Stream.of("bench-http", "naive-sync", "bench-sampler", "bench-run-watcher", "main"))
+            .toList();
     /**
      * In process, the bench's {@code main} thread sends the syncs and runs each one's route up to its first wait:
      * the work a trigger thread of the runner does otherwise, so there it counts as the runner's.
      */
     static final List<String> NOT_RUNNER_THREADS_IN_PROCESS = NOT_RUNNER_THREADS.stream()
             .filter(name -> !name.equals("main")).toList();
-    /** The emulators' threads (the rest of {@link #NOT_RUNNER_THREADS} are the bench's own). */
-    static final List<String> EMULATOR_THREADS = List.of("airbyte-emulator", "fivetran-emulator", "HTTP-Dispatcher",
-            "idle-timeout-task", "req-rsp-timeout-task");
     private static final long ROWS = 12_840;
     private static final long BYTES = 3_276_800;
     /** The emulator keeps at most this many requests (its totals stay exact); unbounded, 10k syncs fill the heap. */
@@ -325,8 +326,10 @@ public final class Bench {
         ScheduledExecutorService sampling = startSampling(sampler);
         long tokensAtStart = requestLog.tokenRequests();
         long tokenSpanStart = System.nanoTime();
+        io.syncrunner.journal.RunJournal journal = camel.getRegistry().lookupByNameAndType("runJournal",
+                io.syncrunner.journal.RunJournal.class);
         if (o.warmup() > 0) {
-            warmUp(o, camel, airbyte, fivetran, "http://127.0.0.1:" + serverPort + "/api/syncs", apiToken);
+            warmUp(o, camel, journal, airbyte, fivetran, "http://127.0.0.1:" + serverPort + "/api/syncs", apiToken);
         }
 
         long[] completedAtMicros = new long[n];
@@ -336,8 +339,6 @@ public final class Bench {
         sampler.markCpuBaseline();
         long total0 = requestLog.total();
         long triggers0 = requestLog.triggers();
-        io.syncrunner.journal.RunJournal journal = camel.getRegistry().lookupByNameAndType("runJournal",
-                io.syncrunner.journal.RunJournal.class);
         long[] journal0 = journal.writerCounts();
         long t0 = System.nanoTime();
         long triggered;
@@ -347,11 +348,7 @@ public final class Bench {
             http = HttpTrigger.send("http://127.0.0.1:" + serverPort + "/api/syncs", apiToken, o.httpConcurrency(),
                     n, i -> requestJson(o, connections[i]));
             triggered = System.nanoTime();
-            String[] runIds = http.runIds();
-            Thread watcher = new Thread(() -> watchRuns(journal, runIds, completedAtMicros, problems, done),
-                    "bench-run-watcher");
-            watcher.setDaemon(true);
-            watcher.start();
+            startWatcher(journal, http.runIds(), completedAtMicros, problems, done);
         } else {
             Endpoint endpoint = camel.getEndpoint(o.fivetran() ? "direct:fivetran-run" : "direct:airbyte-run");
             producer = endpoint.createAsyncProducer();
@@ -538,8 +535,9 @@ public final class Bench {
      * been up for a while does) instead of measuring the JIT compiler's start. Its figures are not counted, except
      * token requests (one token lifetime spans both passes).
      */
-    private static void warmUp(Options o, CamelContext camel, AirbyteEmulator airbyte, FivetranEmulator fivetran,
-                               String apiUrl, String apiToken) throws Exception {
+    private static void warmUp(Options o, CamelContext camel, io.syncrunner.journal.RunJournal journal,
+                               AirbyteEmulator airbyte, FivetranEmulator fivetran, String apiUrl, String apiToken)
+            throws Exception {
         int w = o.warmup();
         String[] connections = new String[w];
         for (int i = 0; i < w; i++) {
@@ -559,14 +557,9 @@ public final class Bench {
             if (r.firstError() != null) {
                 line("warm-up HTTP", r.describe());
             }
-            io.syncrunner.journal.RunJournal journal = camel.getRegistry().lookupByNameAndType("runJournal",
-                    io.syncrunner.journal.RunJournal.class);
             CountDownLatch done = new CountDownLatch(w);
             String[] problems = new String[w];
-            Thread watcher = new Thread(() -> watchRuns(journal, r.runIds(), new long[w], problems, done),
-                    "bench-run-watcher");
-            watcher.setDaemon(true);
-            watcher.start();
+            startWatcher(journal, r.runIds(), new long[w], problems, done);
             done.await(5, TimeUnit.MINUTES);
             failed = (int) done.getCount();
             for (String p : problems) {
@@ -646,6 +639,15 @@ public final class Bench {
                 + "\",\"pollInterval\":\"" + o.poll().toMillis() + "ms\",\"waitTimeout\":\"10m\"}"
                 : "{\"provider\":\"airbyte\",\"account\":\"" + ACCOUNT + "\",\"connectionId\":\"" + connection
                 + "\",\"pollInterval\":\"" + o.poll().toMillis() + "ms\",\"waitTimeout\":\"10m\"}";
+    }
+
+    /** Starts {@link #watchRuns} on a thread of its own ({@code bench-run-watcher}, not counted as the runner's). */
+    private static void startWatcher(io.syncrunner.journal.RunJournal journal, String[] runIds,
+                                     long[] completedAtMicros, String[] problems, CountDownLatch done) {
+        Thread watcher = new Thread(() -> watchRuns(journal, runIds, completedAtMicros, problems, done),
+                "bench-run-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     /** Copies each HTTP-started run's end (SyncRun.finishedAt, set by the runner) into the bench's arrays. */

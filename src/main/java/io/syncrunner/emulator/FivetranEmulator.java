@@ -643,6 +643,17 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
     }
 
+    /** The task, with what it throws logged instead of lost in its executor. */
+    private static Runnable logged(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Fivetran emulator background task failed", e);
+            }
+        };
+    }
+
     private void schedule(Runnable task, Instant at) {
         ScheduledExecutorService s = scheduler;
         if (s == null) {
@@ -650,13 +661,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
         long nanos = Math.max(0, Duration.between(clock.instant(), at).toNanos());
         try {
-            s.schedule(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("Fivetran emulator background task failed", e);
-                }
-            }, nanos, TimeUnit.NANOSECONDS);
+            s.schedule(logged(task), nanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("emulator closed; task dropped");
         }
@@ -736,13 +741,7 @@ public final class FivetranEmulator extends AbstractEmulator {
             return;
         }
         try {
-            s.execute(() -> {
-                try {
-                    send(eventName, event, connectorGroup);
-                } catch (RuntimeException e) {
-                    LOG.warn("Fivetran emulator webhook delivery failed", e);
-                }
-            });
+            s.execute(logged(() -> send(eventName, event, connectorGroup)));
         } catch (RejectedExecutionException e) {
             LOG.debug("emulator closed; webhook dropped");
         }

@@ -163,10 +163,7 @@ public final class RunJournal {
             } catch (SQLException e) {
                 // another runner recorded the key meanwhile; in a batch the whole batch runs again write by write
                 if (idempotencyKey != null && isUniqueViolation(e) && !s.batched()) {
-                    Optional<Run> existing = runByKey(s, idempotencyKey);
-                    if (existing.isPresent()) {
-                        return existing.get();
-                    }
+                    return runByKey(s, idempotencyKey).orElseThrow(() -> e);
                 }
                 throw e;
             }

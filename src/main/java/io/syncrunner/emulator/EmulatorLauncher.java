@@ -93,6 +93,8 @@ public final class EmulatorLauncher {
                 .apiKey(settings.text("emulator.fivetran.api-key", "demo-key"),
                         settings.text("emulator.fivetran.api-secret", "demo-secret"))
                 .nullTimestamps(true)
+                .timestampPrecision(TimestampPrecision.of(settings.text("emulator.fivetran.timestamp-precision",
+                        "micros")))
                 .build()
                 .start();
         String group = settings.text("emulator.fivetran.group-id", "demo_group");

@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -129,6 +128,7 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     private final Map<String, String> apiKeys = new ConcurrentHashMap<>();
     private volatile boolean nullTimestamps;
+    private volatile TimestampPrecision timestampPrecision;
     private volatile Duration webhookDelay;
     private volatile RateLimit rateLimit;
 
@@ -308,6 +308,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         super("Fivetran emulator", "fivetran-emulator", b);
         this.apiKeys.putAll(b.apiKeys);
         this.nullTimestamps = b.nullTimestamps;
+        this.timestampPrecision = b.timestampPrecision;
         this.webhookDelay = b.webhookDelay;
         this.rateLimit = b.rateLimit;
         this.webhookSenders = b.webhookSenders;
@@ -388,6 +389,12 @@ public final class FivetranEmulator extends AbstractEmulator {
     /** Whether never-set succeeded_at/failed_at are sent as explicit nulls (live API) instead of omitted (spec). */
     public FivetranEmulator setNullTimestamps(boolean nullTimestamps) {
         this.nullTimestamps = nullTimestamps;
+        return this;
+    }
+
+    /** How many fractional digits timestamps have (default {@link TimestampPrecision#MICROS}, as the live API). */
+    public FivetranEmulator setTimestampPrecision(TimestampPrecision precision) {
+        this.timestampPrecision = Objects.requireNonNull(precision, "precision");
         return this;
     }
 
@@ -555,7 +562,7 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     /** The registered webhooks as {@code GET /v1/webhooks} lists them (secret masked). */
     public List<Map<String, Object>> webhooks() {
-        return webhooks.stream().map(FivetranEmulator::webhookMap).toList();
+        return webhooks.stream().map(this::webhookMap).toList();
     }
 
     /** Counters: requests, triggers, faultsInjected, rateLimited, ignoredTriggers, connectors, runs, runsByOutcome, webhooks, webhookDeliveries. */
@@ -714,8 +721,9 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
     }
 
-    private static String iso(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    /** Every timestamp the emulator answers or sends: UTC, with the fraction of {@link #timestampPrecision}. */
+    private String iso(Instant instant) {
+        return timestampPrecision.format(instant);
     }
 
     // ------------------------------------------------------------------------------------------------ webhooks
@@ -821,7 +829,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
     }
 
-    private static Map<String, Object> webhookMap(Webhook w) {
+    private Map<String, Object> webhookMap(Webhook w) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", w.id);
         m.put("type", w.type);
@@ -1595,6 +1603,7 @@ public final class FivetranEmulator extends AbstractEmulator {
     public static final class Builder extends BuilderBase<Builder> {
         private final Map<String, String> apiKeys = new LinkedHashMap<>();
         private boolean nullTimestamps;
+        private TimestampPrecision timestampPrecision = TimestampPrecision.MICROS;
         private Duration webhookDelay = Duration.ZERO;
         private int webhookSenders = DEFAULT_WEBHOOK_SENDERS;
         private RateLimit rateLimit;
@@ -1644,6 +1653,15 @@ public final class FivetranEmulator extends AbstractEmulator {
             return this;
         }
 
+        /**
+         * Fractional digits of every timestamp: {@link TimestampPrecision#MICROS} (the default, six digits as the
+         * live API), {@code MILLIS} or {@code SECONDS}.
+         */
+        public Builder timestampPrecision(TimestampPrecision precision) {
+            this.timestampPrecision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
         /** Creates the (not yet started) emulator. */
         public FivetranEmulator build() {
             return new FivetranEmulator(this);
@@ -1655,7 +1673,8 @@ public final class FivetranEmulator extends AbstractEmulator {
     /**
      * Runs a standalone emulator until the process is killed. Options: {@code --port=N} (default 8007),
      * {@code --api-key=KEY:SECRET} (repeatable), {@code --connector=ID:GROUP:SCRIPT} (repeatable),
-     * {@code --rate-limit=N/WINDOW} (e.g. {@code 100/1m}), {@code --null-timestamps}.
+     * {@code --rate-limit=N/WINDOW} (e.g. {@code 100/1m}), {@code --null-timestamps},
+     * {@code --timestamp-precision=micros|millis|seconds}.
      */
     public static void main(String[] args) throws InterruptedException {
         Builder b = builder().port(8007);
@@ -1687,6 +1706,7 @@ public final class FivetranEmulator extends AbstractEmulator {
                             JobScript.parseDuration(value.substring(slash + 1)));
                 }
                 case "--null-timestamps" -> b.nullTimestamps(true);
+                case "--timestamp-precision" -> b.timestampPrecision(TimestampPrecision.of(value));
                 default -> throw o.unknown();
             }
         }

@@ -38,6 +38,8 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
     private static final String GROUP = "warehouse_group";
     private static final String GROUP2 = "other_group";
     private static final String V2 = "application/json;version=2";
+    /** A timestamp as the live API writes it: UTC, exactly six fractional digits. */
+    private static final String MICROS_TIMESTAMP = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z";
 
     private final ManualClock clock = new ManualClock();
     private FivetranEmulator fivetran;
@@ -257,7 +259,7 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
         assertThat(data.get("schedule_type").asText()).isEqualTo("manual");
         assertThat(data.get("sync_frequency").isInt()).isTrue();
         assertThat(data.get("sync_frequency").asInt()).isEqualTo(60);
-        assertThat(data.get("created_at").asText()).isEqualTo("2026-11-23T10:15:30Z");
+        assertThat(data.get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.000000Z");
         for (String required : List.of("service_version", "pause_after_trial", "data_delay_sensitivity")) {
             assertThat(data.has(required)).as(required).isTrue();
         }
@@ -353,8 +355,8 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
 
         JsonNode data = connector(CONN);
 
-        assertThat(data.get("succeeded_at").asText()).isEqualTo("2026-01-01T00:00:00Z");
-        assertThat(data.get("failed_at").asText()).isEqualTo("2026-01-02T00:00:00Z");
+        assertThat(data.get("succeeded_at").asText()).isEqualTo("2026-01-01T00:00:00.000000Z");
+        assertThat(data.get("failed_at").asText()).isEqualTo("2026-01-02T00:00:00.000000Z");
     }
 
     @Test
@@ -664,7 +666,8 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
         assertThat(event.get("data").get("status").asText()).isEqualTo("SUCCESSFUL");
         FivetranSyncRun run = live.runs(CONN).get(0);
         assertThat(event.get("sync_id").asText()).isEqualTo(run.syncId());
-        assertThat(Instant.parse(event.get("created").asText())).isEqualTo(run.endedAt().truncatedTo(ChronoUnit.MILLIS));
+        assertThat(event.get("created").asText()).matches(MICROS_TIMESTAMP);
+        assertThat(Instant.parse(event.get("created").asText())).isEqualTo(run.endedAt().truncatedTo(ChronoUnit.MICROS));
         assertThat(connector(live, CONN).has("succeeded_at")).isTrue();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> live.webhookDeliveries().size() == 1);
@@ -861,5 +864,61 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
         assertThatThrownBy(() -> EmulatedConnector.of(CONN, GROUP).syncFrequency(7))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(fivetran.hasConnector(CONN)).isFalse();
+    }
+
+    // ------------------------------------------------------------------------------------------- timestamp shape
+
+    @Test
+    void shouldWriteEveryTimestampWithExactlySixFractionalDigitsAsTheLiveApiDoes() {
+        clock.advance(Duration.ofNanos(613_498_000)); // 2026-11-23T10:15:30.613498Z
+        Instant start = clock.instant();
+        fivetran.addConnector(EmulatedConnector.of(CONN, GROUP).script("syncing:1s,rescheduled:10s,syncing:1s,failed")
+                .scheduleType("auto").succeededAt(Instant.parse("2026-11-22T08:00:00.250Z")));
+        HttpResponse<String> webhook = createWebhook(fivetran, "/v1/webhooks/account", "https://hooks.example.com/ft",
+                false, null);
+
+        assertTriggered(sync(CONN, "{}"), CONN);
+        clock.advance(Duration.ofSeconds(1));
+        JsonNode rescheduled = connector(CONN);
+        clock.advance(Duration.ofSeconds(11));
+        JsonNode ended = connector(CONN);
+
+        assertThat(ended.get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.613498Z");
+        assertThat(ended.get("succeeded_at").asText()).as("zero digits are kept, not dropped as Instant.toString does")
+                .isEqualTo("2026-11-22T08:00:00.250000Z");
+        assertThat(rescheduled.get("status").get("rescheduled_for").asText()).isEqualTo("2026-11-23T10:15:41.613498Z");
+        assertThat(ended.get("failed_at").asText()).isEqualTo("2026-11-23T10:15:42.613498Z");
+        assertThat(Instant.parse(ended.get("failed_at").asText())).isEqualTo(start.plusSeconds(12));
+        assertThat(json(webhook).get("data").get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.613498Z");
+    }
+
+    @Test
+    void shouldCutTimestampsToMillisecondsOrSecondsWhenSetTo() {
+        clock.advance(Duration.ofNanos(613_498_999));
+        FivetranEmulator millis = startEmulator(b -> b.clock(clock).timestampPrecision(TimestampPrecision.MILLIS));
+        FivetranEmulator seconds = startEmulator(b -> b.clock(clock).timestampPrecision(TimestampPrecision.SECONDS));
+        for (FivetranEmulator e : List.of(fivetran, millis, seconds)) {
+            e.addConnector(EmulatedConnector.of(CONN, GROUP).script("syncing:1s,succeeded")
+                    .succeededAt(Instant.parse("2026-11-22T08:00:00.999999Z")));
+        }
+
+        assertThat(connector(fivetran, CONN).get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.613498Z");
+        assertThat(connector(millis, CONN).get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.613Z");
+        assertThat(connector(seconds, CONN).get("created_at").asText()).isEqualTo("2026-11-23T10:15:30Z");
+        assertThat(connector(millis, CONN).get("succeeded_at").asText()).as("cut, not rounded")
+                .isEqualTo("2026-11-22T08:00:00.999Z");
+        assertThat(connector(seconds, CONN).get("succeeded_at").asText()).isEqualTo("2026-11-22T08:00:00Z");
+
+        fivetran.setTimestampPrecision(TimestampPrecision.SECONDS);
+        assertThat(connector(fivetran, CONN).get("created_at").asText()).isEqualTo("2026-11-23T10:15:30Z");
+    }
+
+    @Test
+    void shouldNameTheAllowedTimestampPrecisionsForAnUnknownOne() {
+        assertThat(TimestampPrecision.of(" Millis ")).isEqualTo(TimestampPrecision.MILLIS);
+        assertThatThrownBy(() -> TimestampPrecision.of("nanos")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timestamp precision 'nanos' is not one of micros, millis, seconds");
+        assertThatThrownBy(() -> FivetranEmulator.builder().timestampPrecision(null))
+                .isInstanceOf(NullPointerException.class);
     }
 }

@@ -89,6 +89,9 @@ import static io.syncrunner.emulator.EmulatorHttp.text;
  *   <li>Fault rules match the path without {@code /v1} (like {@link AirbyteEmulator}) or with it.</li>
  *   <li>The emulator never starts syncs by itself (no {@code sync_frequency} schedule).</li>
  *   <li>{@code /v1/connectors/...} is served as an alias of {@code /v1/connections/...}.</li>
+ *   <li>Lists ({@code GET /v1/connections?group_id=}, {@code GET /v1/groups/{id}/connections},
+ *       {@code GET /v1/webhooks}) are ordered by id and paged with {@code limit} (1..1000, default 100) and an opaque
+ *       {@code cursor}; {@code data.next_cursor} is left out on the last page.</li>
  * </ul>
  */
 public final class FivetranEmulator extends AbstractEmulator {
@@ -113,6 +116,10 @@ public final class FivetranEmulator extends AbstractEmulator {
     private static final Pattern CONNECTOR_PATH = Pattern.compile("/(connections|connectors)/([^/]+)(?:/(sync|resync))?");
     private static final Pattern GROUP_WEBHOOK_PATH = Pattern.compile("/webhooks/group/([^/]+)");
     private static final Pattern WEBHOOK_PATH = Pattern.compile("/webhooks/([^/]+)");
+    private static final Pattern GROUP_CONNECTIONS_PATH = Pattern.compile("/groups/([^/]+)/connections");
+    /** Fivetran's page size: 1..1000, default 100 (list_connections "limit"). */
+    static final int DEFAULT_PAGE_LIMIT = 100;
+    static final int MAX_PAGE_LIMIT = 1000;
     private static final Set<String> TEST_CONTROL_FIELDS = Set.of("run_setup_tests", "trust_certificates",
             "trust_fingerprints");
     private static final Set<String> PATCH_FIELDS = Set.of("config", "auth", "paused", "trust_certificates",
@@ -888,7 +895,9 @@ public final class FivetranEmulator extends AbstractEmulator {
         if (rule.body() != null) {
             return Reply.rawJson(rule.status(), rule.body());
         }
-        return error(rule.status(), codeFor(rule.status()), "Injected fault");
+        Reply reply = error(rule.status(), codeFor(rule.status()), "Injected fault");
+        // Fivetran's 429 always says when to come back (docs "Rate limiting"); a rule's retryAfter replaces this
+        return rule.status() == 429 ? reply.withHeader("Retry-After", "1") : reply;
     }
 
     @Override
@@ -907,7 +916,8 @@ public final class FivetranEmulator extends AbstractEmulator {
         Set<String> allowed;
         if (connector.matches()) {
             allowed = connector.group(3) == null ? Set.of("GET", "PATCH") : Set.of("POST");
-        } else if (apiPath.equals("/webhooks")) {
+        } else if (apiPath.equals("/webhooks") || apiPath.equals("/connections")
+                || GROUP_CONNECTIONS_PATH.matcher(apiPath).matches()) {
             allowed = Set.of("GET");
         } else if (apiPath.equals("/webhooks/account") || groupWebhook.matches()) {
             allowed = Set.of("POST");
@@ -940,7 +950,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
         Reply reply = negotiate(method, headers);
         if (reply == null) {
-            reply = dispatch(method, apiPath, connector, groupWebhook, webhook, body);
+            reply = dispatch(method, apiPath, query, connector, groupWebhook, webhook, body);
         }
         if (limit != null) {
             reply = reply.withHeader("X-Rate-Limit", String.valueOf(limit.requests()))
@@ -984,8 +994,8 @@ public final class FivetranEmulator extends AbstractEmulator {
         return type.equals("application/json");
     }
 
-    private Reply dispatch(String method, String apiPath, Matcher connector, Matcher groupWebhook, Matcher webhook,
-                           byte[] body) {
+    private Reply dispatch(String method, String apiPath, String query, Matcher connector, Matcher groupWebhook,
+                           Matcher webhook, byte[] body) {
         if (connector.matches()) {
             String id = connector.group(2);
             String action = connector.group(3);
@@ -995,7 +1005,18 @@ public final class FivetranEmulator extends AbstractEmulator {
             return "sync".equals(action) ? sync(id, body) : resync(id, body);
         }
         if (apiPath.equals("/webhooks")) {
-            return listWebhooks();
+            return listWebhooks(query);
+        }
+        if (apiPath.equals("/connections")) {
+            return listConnections(queryParam(query, "group_id"), query);
+        }
+        Matcher groupConnections = GROUP_CONNECTIONS_PATH.matcher(apiPath);
+        if (groupConnections.matches()) {
+            String groupId = groupConnections.group(1);
+            if (!groups.contains(groupId)) {
+                return error(404, "NotFound_Group", "Group with id '" + groupId + "' does not exist.");
+            }
+            return listConnections(groupId, query);
         }
         if (apiPath.equals("/webhooks/account")) {
             return createWebhook(null, body);
@@ -1380,10 +1401,72 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
     }
 
-    private Reply listWebhooks() {
+    private Reply listWebhooks(String query) {
+        return page(webhooks(), query);
+    }
+
+    /** GET /v1/connections?group_id= and GET /v1/groups/{id}/connections: ConnectorResponse items, by id. */
+    private Reply listConnections(String groupId, String query) {
+        String schema = queryParam(query, "schema");
+        List<Map<String, Object>> items = new ArrayList<>();
+        connectors.values().stream()
+                .filter(c -> groupId == null || groupId.equals(c.groupId))
+                .filter(c -> schema == null || schema.equals(c.schema))
+                .sorted(Comparator.comparing(c -> c.id))
+                .forEach(c -> {
+                    synchronized (c) {
+                        settle(c, clock.instant());
+                        items.add(connectorMap(c));
+                    }
+                });
+        return page(items, query);
+    }
+
+    /**
+     * One page of a list in Fivetran's shape (docs "Pagination"): {@code data.items}, and {@code data.next_cursor}
+     * only while more items follow; {@code limit} 1..1000 (default 100), {@code cursor} as the last answer gave it
+     * (opaque to clients; here base64 of {@code {"skip":N}}, like the spec's example {@code eyJza2lwIjoyfQ}).
+     */
+    private static Reply page(List<Map<String, Object>> all, String query) {
+        String limitText = queryParam(query, "limit");
+        int limit;
+        try {
+            limit = limitText == null ? DEFAULT_PAGE_LIMIT : Integer.parseInt(limitText);
+        } catch (NumberFormatException e) {
+            return invalidInput("'limit' must be an integer between 1 and " + MAX_PAGE_LIMIT + ".");
+        }
+        if (limit < 1 || limit > MAX_PAGE_LIMIT) {
+            return invalidInput("'limit' must be an integer between 1 and " + MAX_PAGE_LIMIT + ".");
+        }
+        String cursor = queryParam(query, "cursor");
+        int skip = 0;
+        if (cursor != null) {
+            Integer decoded = decodeCursor(cursor);
+            if (decoded == null) {
+                return invalidInput("Invalid cursor value: '" + cursor + "'.");
+            }
+            skip = decoded;
+        }
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("items", webhooks());
+        data.put("items", all.subList(Math.min(skip, all.size()), Math.min(skip + limit, all.size())));
+        if (skip + limit < all.size()) {
+            data.put("next_cursor", encodeCursor(skip + limit));
+        }
         return success(null, data);
+    }
+
+    static String encodeCursor(int skip) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("{\"skip\":" + skip + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Integer decodeCursor(String cursor) {
+        try {
+            JsonNode n = readJson(Base64.getUrlDecoder().decode(cursor));
+            return n != null && n.path("skip").isInt() && n.get("skip").asInt() >= 0 ? n.get("skip").asInt() : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private Reply getWebhook(String id) {

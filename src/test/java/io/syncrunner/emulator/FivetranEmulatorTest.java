@@ -583,6 +583,67 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldPageTheWebhookListWithLimitAndNextCursor() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(createWebhook(fivetran, "/v1/webhooks/account", "https://hooks.example.com/" + i, false, null)
+                    .statusCode()).isEqualTo(200);
+        }
+
+        JsonNode first = json(api("GET", "/v1/webhooks?limit=2", null));
+        String cursor = first.get("data").get("next_cursor").asText();
+        JsonNode second = json(api("GET", "/v1/webhooks?limit=2&cursor=" + cursor, null));
+
+        assertThat(first.get("code").asText()).isEqualTo("Success");
+        assertThat(first.get("data").get("items").findValuesAsText("url"))
+                .containsExactly("https://hooks.example.com/0", "https://hooks.example.com/1");
+        assertThat(cursor).isEqualTo("eyJza2lwIjoyfQ"); // {"skip":2}, the spec's example cursor
+        assertThat(second.get("data").get("items").findValuesAsText("url")).containsExactly("https://hooks.example.com/2");
+        assertThat(second.get("data").has("next_cursor")).as("no next page").isFalse();
+        assertThat(json(api("GET", "/v1/webhooks", null)).get("data").get("items")).hasSize(3);
+        assertError(api("GET", "/v1/webhooks?limit=0", null), 400, "InvalidInput");
+        assertError(api("GET", "/v1/webhooks?limit=1001", null), 400, "InvalidInput");
+        assertError(api("GET", "/v1/webhooks?cursor=not-a-cursor", null), 400, "InvalidInput");
+    }
+
+    @Test
+    void shouldListTheConnectionsOfAGroupInPagesByGroupIdOrGroupPath() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        fivetran.addConnector(CONN2, GROUP, "syncing:1s,succeeded");
+        fivetran.addConnector("third_one", GROUP2, "syncing:1s,succeeded");
+
+        JsonNode byQuery = json(api("GET", "/v1/connections?group_id=" + GROUP + "&limit=1", null));
+        JsonNode next = json(api("GET", "/v1/connections?group_id=" + GROUP + "&limit=1&cursor="
+                + byQuery.get("data").get("next_cursor").asText(), null));
+        JsonNode byPath = json(api("GET", "/v1/groups/" + GROUP + "/connections", null));
+        JsonNode all = json(api("GET", "/v1/connections", null));
+
+        assertThat(byQuery.get("data").get("items").findValuesAsText("id")).containsExactly(CONN2); // by id
+        assertThat(next.get("data").get("items").findValuesAsText("id")).containsExactly(CONN);
+        assertThat(next.get("data").has("next_cursor")).isFalse();
+        assertThat(byPath.get("data").get("items").findValuesAsText("id")).containsExactly(CONN2, CONN);
+        assertThat(all.get("data").get("items").findValuesAsText("id")).containsExactly(CONN2, CONN, "third_one");
+        JsonNode item = byPath.get("data").get("items").get(1);
+        for (String required : List.of("id", "group_id", "service", "schema", "paused", "schedule_type",
+                "sync_frequency", "created_at", "connected_by", "pause_after_trial", "status")) {
+            assertThat(item.has(required)).as("ConnectorResponse." + required).isTrue();
+        }
+        assertThat(item.get("status").get("sync_state").asText()).isEqualTo("scheduled");
+        assertError(api("GET", "/v1/groups/nope/connections", null), 404, "NotFound_Group");
+        assertError(api("POST", "/v1/groups/" + GROUP + "/connections", "{}"), 405, "MethodNotAllowed");
+    }
+
+    @Test
+    void shouldAnswerAFaulted429WithTooManyRequestsAndRetryAfterAsFivetranDocuments() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        fivetran.faults().add(FaultRule.on("GET", "/connections/[^/]+").respond(429).times(1));
+
+        HttpResponse<String> limited = api("GET", "/v1/connections/" + CONN, null);
+
+        assertError(limited, 429, "TooManyRequests");
+        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(v).matches("\\d+"));
+    }
+
+    @Test
     void shouldRejectWebhooksForUnknownGroupsNonHttpsUrlsAndMissingEvents() {
         fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
 

@@ -141,7 +141,7 @@ public final class PrismProxy implements AutoCloseable {
      * Starts {@code prism proxy specFile upstreamUrl --errors} on 127.0.0.1 and a free port and waits (at most 60 s)
      * until it listens.
      *
-     * @param specFile    OpenAPI file, e.g. {@code /work/shared/specs/airbyte/api.prism.yaml}
+     * @param specFile    OpenAPI file, e.g. {@code Specs.airbyte()}
      * @param upstreamUrl base URL of the emulator <b>including</b> the path prefix that corresponds to the spec's
      *                    server URL (Airbyte: {@code http://127.0.0.1:EMU/v1}); see the class comment
      * @throws IllegalStateException if Prism is not installed, node cannot be run, or Prism does not come up

@@ -899,7 +899,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         Set<String> allowed;
         if (connector.matches()) {
             allowed = connector.group(3) == null ? Set.of("GET", "PATCH") : Set.of("POST");
-        } else if (apiPath.equals("/webhooks")) {
+        } else if (apiPath.equals("/webhooks") || apiPath.equals("/account/info")) {
             allowed = Set.of("GET");
         } else if (apiPath.equals("/webhooks/account") || groupWebhook.matches()) {
             allowed = Set.of("POST");
@@ -988,6 +988,9 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
         if (apiPath.equals("/webhooks")) {
             return listWebhooks();
+        }
+        if (apiPath.equals("/account/info")) {
+            return accountInfo();
         }
         if (apiPath.equals("/webhooks/account")) {
             return createWebhook(null, body);
@@ -1401,6 +1404,18 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
         JsonNode n = readJson(body);
         return n == null ? MALFORMED : n;
+    }
+
+    /**
+     * {@code GET /v1/account/info}: the account of the API key, {@code AccountInfoResponse} (account_id required;
+     * account_name; system_key_id for a system key, as the emulator's keys are).
+     */
+    private static Reply accountInfo() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("account_id", "emulated_account");
+        data.put("account_name", "Emulated account");
+        data.put("system_key_id", "emulated_system_key");
+        return success("Account information retrieved successfully", data);
     }
 
     private static Reply success(String message, Object data) {

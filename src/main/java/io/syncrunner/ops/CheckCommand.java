@@ -48,8 +48,9 @@ public final class CheckCommand {
             logback.setLevel(ch.qos.logback.classic.Level.WARN);
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.apache.camel"))
                     .setLevel(ch.qos.logback.classic.Level.WARN);
-            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.syncrunner"))
-                    .setLevel(ch.qos.logback.classic.Level.WARN);
+            for (String name : List.of("io.syncrunner", "io.syncrunner.emulator")) {
+                ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.WARN);
+            }
         }
         return run(args, System.out);
     }

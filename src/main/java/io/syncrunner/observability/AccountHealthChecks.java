@@ -34,6 +34,8 @@ import java.util.concurrent.TimeoutException;
 public final class AccountHealthChecks extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(AccountHealthChecks.class);
 
+    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile("https?://[^\\s:/]+(:\\d+)?[^\\s:]*");
+
     private final CamelContext context;
     private final List<AccountProbe> probes;
     private final ApiReachability reachability;
@@ -119,6 +121,15 @@ public final class AccountHealthChecks extends ServiceSupport {
         }
     }
 
+    /**
+     * Camel's health report escapes the slashes of a message twice: URLs become host:port (the URL is the check's
+     * api.url detail) and "a/b" becomes "a and b".
+     */
+    static String withoutSlashes(String detail) {
+        return URL.matcher(detail).replaceAll(m -> ApiReachability.where(m.group()))
+                .replace("/", " and ");
+    }
+
     /** Starts the account's authenticated check unless a fresh or running one exists; does not wait for it. */
     private CompletableFuture<AccountProbe.Result> authenticatedProbe(AccountCheck check) {
         return authenticated.compute(check.getId(), (k, current) -> {
@@ -194,7 +205,7 @@ public final class AccountHealthChecks extends ServiceSupport {
             }
             builder.detail("api.url", url);
             builder.detail("api.authenticated", true);
-            builder.message(ApiReachability.clean(subject + ": " + r.detail()));
+            builder.message(ApiReachability.clean(subject + ": " + withoutSlashes(r.detail())));
             if (r.ok()) {
                 builder.up();
             } else {

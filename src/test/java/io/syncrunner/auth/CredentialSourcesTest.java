@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.syncrunner.emulator.AuthKind;
 import io.syncrunner.support.Json;
 import io.syncrunner.testsupport.FivetranTestSupport;
+import io.syncrunner.testsupport.RunnerProcess;
 import io.syncrunner.testsupport.SecretsManagerStub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,31 @@ class CredentialSourcesTest extends FivetranTestSupport {
         assertThat(check.path("status").asText()).isEqualTo("UP");
         assertThat(check.path("message").asText()).startsWith("Airbyte account 'fromsysprops': the API at 127.0.0.1:"
                 + java.net.URI.create(EMULATOR.baseUrl()).getPort());
+    }
+
+    @Test
+    void shouldLetAValueGivenOnTheCommandLineWinOverTheSettingsFile() throws Exception {
+        // the file says airbyte.default.base-url={{env:AIRBYTE_BASE_URL:https://api.airbyte.com/v1}}
+        try (RunnerProcess runner = RunnerProcess.builder("command-line-settings")
+                .arg("--airbyte.default.base-url=" + EMULATOR.selfManagedApiUrl())
+                .arg("--airbyte.default.client-id=" + CLIENT_ID)
+                .arg("--airbyte.default.client-secret=" + CLIENT_SECRET)
+                .start()) {
+            var answer = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(runner.baseUrl() + "/observe/health/ready")).timeout(Duration.ofSeconds(10))
+                    .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+            JsonNode check = null;
+            for (JsonNode c : Json.parse(answer.body()).path("checks")) {
+                if (c.path("name").asText().equals("airbyte-account-default")) {
+                    check = c;
+                }
+            }
+            assertThat(check).as(answer.body()).isNotNull();
+            assertThat(check.path("message").asText()).startsWith("Airbyte account 'default': the API at 127.0.0.1:"
+                    + java.net.URI.create(EMULATOR.baseUrl()).getPort() + " answered HTTP 200");
+            assertThat(runner.log()).doesNotContain(CLIENT_SECRET);
+        }
     }
 
     @Test

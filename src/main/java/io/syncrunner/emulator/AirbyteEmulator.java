@@ -400,6 +400,12 @@ public final class AirbyteEmulator extends AbstractEmulator {
                     : methodNotAllowed(method, fullPath);
         }
         boolean jobsPath = apiPath.equals("/jobs");
+        if (apiPath.equals("/workspaces")) {
+            if (!"GET".equals(method)) {
+                return methodNotAllowed(method, fullPath);
+            }
+            return authorized(auth) ? listWorkspaces(route.prefix(), query) : unauthorized(auth);
+        }
         Matcher jobMatcher = JOB_PATH.matcher(apiPath);
         Matcher connectionMatcher = CONNECTION_PATH.matcher(apiPath);
         boolean jobPath = jobMatcher.matches();
@@ -754,6 +760,52 @@ public final class AirbyteEmulator extends AbstractEmulator {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ workspaces
+
+    /**
+     * {@code GET /workspaces}: the one workspace every emulated connection belongs to, as a {@code WorkspacesResponse}
+     * ({@code data} of {@code WorkspaceResponse}: workspaceId, name, dataResidency, notifications), paged by
+     * {@code limit} (1..100, default 20) and {@code offset}.
+     */
+    private Reply listWorkspaces(String prefix, String rawQuery) {
+        Map<String, String> q;
+        try {
+            q = parseForm(rawQuery == null ? "" : rawQuery);
+        } catch (IllegalArgumentException e) {
+            return badRequest("Invalid query string.");
+        }
+        int limit;
+        int offset;
+        try {
+            limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : 20;
+            offset = q.containsKey("offset") ? Integer.parseInt(q.get("offset")) : 0;
+        } catch (NumberFormatException e) {
+            return badRequest("limit and offset must be integers.");
+        }
+        if (limit < 1 || limit > 100) {
+            return badRequest("limit must be between 1 and 100.");
+        }
+        if (offset < 0) {
+            return badRequest("offset must be >= 0.");
+        }
+        Map<String, Object> workspace = new LinkedHashMap<>();
+        workspace.put("workspaceId", derivedUuid("workspace", "default"));
+        workspace.put("name", "Emulated workspace");
+        workspace.put("dataResidency", "auto");
+        workspace.put("notifications", Map.of());
+        List<Map<String, Object>> all = List.of(workspace);
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (offset > 0) {
+            out.put("previous", baseUrl() + prefix + "/workspaces?limit=" + limit + "&offset="
+                    + Math.max(0, offset - limit));
+        }
+        if (offset + limit < all.size()) {
+            out.put("next", baseUrl() + prefix + "/workspaces?limit=" + limit + "&offset=" + (offset + limit));
+        }
+        out.put("data", all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + limit)));
+        return Reply.json(200, out);
     }
 
     // ------------------------------------------------------------------------------------------------ connections

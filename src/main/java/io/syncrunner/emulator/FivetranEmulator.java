@@ -916,7 +916,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         Set<String> allowed;
         if (connector.matches()) {
             allowed = connector.group(3) == null ? Set.of("GET", "PATCH") : Set.of("POST");
-        } else if (apiPath.equals("/webhooks") || apiPath.equals("/connections")
+        } else if (apiPath.equals("/webhooks") || apiPath.equals("/connections") || apiPath.equals("/account/info")
                 || GROUP_CONNECTIONS_PATH.matcher(apiPath).matches()) {
             allowed = Set.of("GET");
         } else if (apiPath.equals("/webhooks/account") || groupWebhook.matches()) {
@@ -1017,6 +1017,9 @@ public final class FivetranEmulator extends AbstractEmulator {
                 return error(404, "NotFound_Group", "Group with id '" + groupId + "' does not exist.");
             }
             return listConnections(groupId, query);
+        }
+        if (apiPath.equals("/account/info")) {
+            return accountInfo();
         }
         if (apiPath.equals("/webhooks/account")) {
             return createWebhook(null, body);
@@ -1492,6 +1495,18 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
         JsonNode n = readJson(body);
         return n == null ? MALFORMED : n;
+    }
+
+    /**
+     * {@code GET /v1/account/info}: the account of the API key, {@code AccountInfoResponse} (account_id required;
+     * account_name; system_key_id for a system key, as the emulator's keys are).
+     */
+    private static Reply accountInfo() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("account_id", "emulated_account");
+        data.put("account_name", "Emulated account");
+        data.put("system_key_id", "emulated_system_key");
+        return success("Account information retrieved successfully", data);
     }
 
     private static Reply success(String message, Object data) {

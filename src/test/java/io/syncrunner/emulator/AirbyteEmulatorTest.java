@@ -259,6 +259,35 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldListItsWorkspaceInTheVendorsShapeToAnAuthenticatedCallerOnly() {
+        // WorkspacesResponse {data: [WorkspaceResponse]}; WorkspaceResponse requires workspaceId, name,
+        // dataResidency, notifications (airbyte/api.yaml, GET /workspaces)
+        for (String url : List.of(airbyte.selfManagedApiUrl(), airbyte.cloudApiUrl())) {
+            HttpResponse<String> r = call("GET", url + "/workspaces?limit=1", null,
+                    "Authorization", "Bearer " + token(airbyte));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode data = json(r).get("data");
+            assertThat(data.isArray()).isTrue();
+            assertThat(data).hasSize(1);
+            JsonNode w = data.get(0);
+            assertThat(w.get("workspaceId").asText()).matches("[0-9a-f-]{36}");
+            assertThat(w.get("name").isTextual()).isTrue();
+            assertThat(w.get("dataResidency").asText()).isEqualTo("auto");
+            assertThat(w.get("notifications").isObject()).isTrue();
+        }
+        assertThat(json(call("GET", api(airbyte) + "/workspaces?offset=1", null, "Authorization", BASIC))
+                .get("data")).isEmpty();
+
+        assertProblem(call("GET", api(airbyte) + "/workspaces?limit=1", null), 401, "invalid-api-key");
+        assertProblem(call("GET", api(airbyte) + "/workspaces?limit=1", null, "Authorization", "Bearer made-up"), 401,
+                "invalid-api-key");
+        assertThat(call("GET", api(airbyte) + "/workspaces?limit=0", null, "Authorization", BASIC).statusCode())
+                .isEqualTo(400);
+        assertThat(call("POST", api(airbyte) + "/workspaces", "{}", "Authorization", BASIC).statusCode())
+                .isEqualTo(405);
+    }
+
+    @Test
     void shouldAnswer404ProblemForUnknownPaths() {
         assertProblem(call("GET", airbyte.baseUrl() + "/nothing/here", null), 404, "resource-not-found");
         assertProblem(call("GET", api(airbyte) + "/sources", null, "Authorization", BASIC), 404, "resource-not-found");

@@ -201,6 +201,23 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldAnswerAccountInfoInTheVendorsShapeToAnAuthenticatedCallerOnly() throws IOException {
+        // GET /v1/account/info: {code, message, data: AccountInfoResponse (account_id required)}
+        HttpResponse<String> r = api("GET", "/v1/account/info", null);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode n = json(r);
+        assertThat(n.get("code").asText()).isEqualTo("Success");
+        assertThat(n.get("message").asText()).isNotBlank();
+        assertThat(n.get("data").get("account_id").asText()).isNotBlank();
+        assertThat(n.get("data").get("account_name").isTextual()).isTrue();
+        assertError(raw(fivetran, "GET", "/v1/account/info", null, "Accept", V2), 401, "AuthFailed");
+        assertError(raw(fivetran, "GET", "/v1/account/info", null, "Accept", V2, "Authorization", basic(KEY, "wrong")),
+                401, "AuthFailed");
+        assertError(api("POST", "/v1/account/info", "{}"), 405, "MethodNotAllowed");
+    }
+
+    @Test
     void shouldAnswer406WithoutAJsonAcceptHeaderAndAcceptBothJsonVariants() throws IOException {
         fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
         String path = "/v1/connections/" + CONN;

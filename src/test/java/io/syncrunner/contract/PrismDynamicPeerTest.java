@@ -204,8 +204,12 @@ class PrismDynamicPeerTest extends FivetranTestSupport {
             return "timed out";
         }
         if (failure instanceof SyncFailedException) {
-            return result == null ? "refused before the wait (SyncFailedException)"
-                    : "ended " + result.path("status").asText() + " (SyncFailedException)";
+            if (result == null) {
+                return "refused before the wait (SyncFailedException)";
+            }
+            String status = result.path("status").asText();
+            return terminal(status) ? "ended " + status + " (SyncFailedException)"
+                    : "stopped while " + status + " (SyncFailedException)";
         }
         if (failure instanceof IllegalArgumentException || failure instanceof ApiCallException) {
             return "error " + failure.getClass().getSimpleName();

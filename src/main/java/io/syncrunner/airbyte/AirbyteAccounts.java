@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * {@code http://host:8000/api/public/v1}, {@code http://host:8006/v1} for the standalone API server before v0.59,
  * {@code https://webapp/api/public/v1} for Enterprise), or host and port only, to which {@link AirbyteUrls} adds
  * the path ({@code http://host:8000}, {@code https://api.airbyte.com})</li>
- * <li>{@code host}: the same, for the name {@code AIRBYTE_HOST}; used when {@code base-url} is not set or is only
+ * <li>{@code api-path}: the path added to a base URL given by host and port only, instead of the one
+ * {@link AirbyteUrls} chooses; {@code /} for an API served at the root (a gateway, a proxy)</li>
+ * <li>{@code host}: the same as base-url, for the name {@code AIRBYTE_HOST}; used when {@code base-url} is not set or is only
  * its placeholder's default ({@code {{env:AIRBYTE_BASE_URL:<default>}}} with the variable unset)</li>
  * <li>{@code auth}: {@code client-credentials}, {@code basic}, {@code api-key} or {@code none}; when unset it is
  * inferred from which of {@code client-id}, {@code username}, {@code api-key} is set</li>
@@ -86,8 +88,7 @@ public final class AirbyteAccounts {
         }
         String prefix = "airbyte." + name + ".";
         String baseKey = givenBaseKey(prefix);
-        AirbyteUrls.ApiBase base = AirbyteUrls.apiBase(property(baseKey).orElseThrow(() -> new IllegalArgumentException(
-                "Unknown Airbyte account '" + name + "': property " + prefix + "base-url is not set")), baseKey);
+        AirbyteUrls.ApiBase base = apiBase(name, baseKey);
         String baseUrl = base.url();
         ApiErrorHint hint = AirbyteUrls.notFoundHint(name, baseUrl);
         Optional<String> clientId = property(prefix + "client-id");
@@ -125,6 +126,20 @@ public final class AirbyteAccounts {
     }
 
     /**
+     * The API base URL the account's calls go to (what {@link #require} uses), without resolving its credentials:
+     * for checks that only need to know where the API is (e.g. whether it can be reached).
+     */
+    public String baseUrl(String name) {
+        return apiBase(name, givenBaseKey("airbyte." + name + ".")).url();
+    }
+
+    private AirbyteUrls.ApiBase apiBase(String name, String baseKey) {
+        return AirbyteUrls.apiBase(property(baseKey).orElseThrow(() -> new IllegalArgumentException(
+                "Unknown Airbyte account '" + name + "': property airbyte." + name + ".base-url is not set")), baseKey,
+                property("airbyte." + name + ".api-path"));
+    }
+
+    /**
      * Which property gives the account's URL: {@code base-url}, or its alias {@code host} when base-url is unset or
      * is only its placeholder's default (so AIRBYTE_BASE_URL wins over AIRBYTE_HOST, and AIRBYTE_HOST over the
      * Airbyte Cloud default).
@@ -153,7 +168,8 @@ public final class AirbyteAccounts {
                 + (base.derived() == null ? " (" + baseKey + " as given)"
                         : " (from " + baseKey + "=" + ApiErrorHint.displayUrl(base.given()) + ", host and port only: "
                         + base.derived() + ")")
-                + ", " + mode.name().toLowerCase(Locale.ROOT).replace('_', '-') + " auth"
+                + ", " + (mode == AirbyteAccount.AuthMode.NONE ? "no"
+                        : mode.name().toLowerCase(Locale.ROOT).replace('_', '-')) + " auth"
                 + (tokenUrl == null ? "" : ", token URL " + ApiErrorHint.displayUrl(tokenUrl));
         if (!line.equals(logged.put(name, line))) {
             LOG.info(line);

@@ -16,6 +16,8 @@ import java.util.Optional;
  * {@code /v1}; a server gets {@code /api/public/v1} (Airbyte Server v0.57 and later, ports 8000 and 8001 and any
  * other), or {@code /v1} on port 8006 (the standalone API server of older versions)</li>
  * <li>a URL with a path is the API base as given (trailing slashes trimmed)</li>
+ * <li>{@code api-path} set: host and port only get that path instead ({@code /}: none, for an API served at the
+ * root of a gateway or proxy)</li>
  * </ul>
  * The token URL follows from the base: {@code <base>/applications/token}, or Airbyte Cloud's when
  * {@code use-server-auth} says false.
@@ -54,6 +56,17 @@ public final class AirbyteUrls {
      * @throws IllegalArgumentException when it is not an http(s) URL with a host
      */
     public static ApiBase apiBase(String given, String property) {
+        return apiBase(given, property, Optional.empty());
+    }
+
+    /**
+     * The API base for the URL a user gave, with the path of a URL given by host and port only set by the user
+     * ({@code api-path}; {@code /} for an API served at the root, e.g. behind a gateway) instead of chosen by host
+     * and port.
+     *
+     * @param apiPath the path to add to a URL given by host and port only (a URL with a path is kept as given)
+     */
+    public static ApiBase apiBase(String given, String property, Optional<String> apiPath) {
         String text = given == null ? "" : given.trim();
         if (!text.contains("://")) {
             throw notAUrl(text, property, "it has no http:// or https://");
@@ -63,6 +76,11 @@ public final class AirbyteUrls {
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         if (!path.isEmpty() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
             return new ApiBase(trimmed, trimmed, null);
+        }
+        if (apiPath.isPresent()) {
+            String set = stripTrailingSlashes(apiPath.get());
+            String added = set.isEmpty() || set.startsWith("/") ? set : "/" + set;
+            return new ApiBase(trimmed, trimmed + added, "api-path is " + (added.isEmpty() ? "/" : added));
         }
         if (isCloud(uri)) {
             return new ApiBase(trimmed, trimmed + V1_API_PATH, "Airbyte Cloud serves its API under " + V1_API_PATH);

@@ -65,6 +65,17 @@ class AirbyteUrlsTest {
     }
 
     @ParameterizedTest
+    @CsvSource({
+            "http://gateway.internal:9000,  /,              http://gateway.internal:9000",
+            "http://gateway.internal:9000/, /airbyte/api/,  http://gateway.internal:9000/airbyte/api",
+            "http://gateway.internal:8006,  api/public/v1,  http://gateway.internal:8006/api/public/v1",
+            "http://gateway.internal:9000/v1, /other,       http://gateway.internal:9000/v1",
+    })
+    void shouldAddTheApiPathTheUserSetToHostAndPortOnly(String given, String apiPath, String expected) {
+        assertThat(AirbyteUrls.apiBase(given, PROPERTY, Optional.of(apiPath)).url()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "airbyte.internal:8000 | it has no http:// or https://",
             "localhost             | it has no http:// or https://",

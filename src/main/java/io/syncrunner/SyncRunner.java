@@ -1,5 +1,6 @@
 package io.syncrunner;
 
+import io.syncrunner.ops.CheckCommand;
 import io.syncrunner.ops.ValidateCommand;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -7,14 +8,18 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts the runner: Camel Main with {@code config/application.properties} and the YAML routes in
  * {@code routes/}. Camel Main's own options apply (e.g. {@code -pl file:other.properties} reads another
  * settings file); {@code --once} stops the runner when the example job has ended (exit code 0 when it
- * succeeded, 1 when it failed). {@code validate [routes-dir-or-files...]} checks route files instead
- * ({@link ValidateCommand}).
+ * succeeded, 1 when it failed). {@code --key=value} sets a property, over the settings file (as {@code -Dkey=value}
+ * does). {@code validate [routes-dir-or-files...]} checks route files instead ({@link ValidateCommand}),
+ * {@code check [account...]} tests the accounts' settings and credentials against their APIs ({@link CheckCommand}).
  */
 public final class SyncRunner extends Main {
     public static final String DEFAULT_PROPERTIES = "file:config/application.properties";
@@ -25,10 +30,20 @@ public final class SyncRunner extends Main {
             // checks route files without starting anything (io.syncrunner.ops.ValidateCommand)
             System.exit(ValidateCommand.run(Arrays.asList(args).subList(1, args.length), System.out));
         }
+        if (args.length > 0 && args[0].equals("check")) {
+            // tests the accounts against their APIs, starting no route, journal or server (io.syncrunner.ops.CheckCommand)
+            System.exit(CheckCommand.main(Arrays.asList(args).subList(1, args.length)));
+        }
         SyncRunner main = new SyncRunner();
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         if (rest.remove("--once")) {
             main.addOverrideProperty("example.exit-when-done", "true");
+        }
+        try {
+            commandLineProperties(rest).forEach(main::addOverrideProperty);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
         }
         if (!rest.contains("-pl") && !rest.contains("-propertiesLocation")) {
             main.setPropertyPlaceholderLocations(DEFAULT_PROPERTIES);
@@ -49,6 +64,31 @@ public final class SyncRunner extends Main {
             exitCode = 1;
         }
         System.exit(exitCode);
+    }
+
+    /**
+     * Takes the {@code --key=value} arguments out of {@code args} and returns them as properties (Camel Main 4.18
+     * itself only knows its dash options such as {@code -pl}, and stops at any other argument). They are given to
+     * Camel as override properties, so they win over the settings files; a JVM system property or an environment
+     * variable of the same key still wins over them (Camel's order).
+     */
+    public static Map<String, String> commandLineProperties(List<String> args) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (Iterator<String> it = args.iterator(); it.hasNext(); ) {
+            String a = it.next();
+            if (!a.startsWith("--")) {
+                continue;
+            }
+            int eq = a.indexOf('=');
+            if (eq < 3) {
+                throw new IllegalArgumentException("'" + (eq < 0 ? a : a.substring(0, eq)) + "' is not a setting:"
+                        + " write --key=value, e.g."
+                        + " --airbyte.cloud.base-url=https://api.airbyte.com/v1");
+            }
+            properties.put(a.substring(2, eq).trim(), a.substring(eq + 1));
+            it.remove();
+        }
+        return properties;
     }
 
     /** Ends the running runner with the exit code (the example job does this when started with --once). */

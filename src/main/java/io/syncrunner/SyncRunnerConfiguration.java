@@ -1,11 +1,14 @@
 package io.syncrunner;
 
+import io.syncrunner.airbyte.AirbyteAccountProbe;
 import io.syncrunner.airbyte.AirbyteAccounts;
 import io.syncrunner.airbyte.AirbyteSyncs;
+import io.syncrunner.auth.AccountProbe;
 import io.syncrunner.auth.AccountsCheck;
 import io.syncrunner.auth.ClientCredentialsTokenClient;
 import io.syncrunner.auth.TokenCache;
 import io.syncrunner.emulator.EmulatorLauncher;
+import io.syncrunner.fivetran.FivetranAccountProbe;
 import io.syncrunner.fivetran.FivetranAccounts;
 import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.fivetran.FivetranWebhooks;
@@ -75,6 +78,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 Duration.ofMillis(connectTimeout), Duration.ofMillis(responseTimeout));
         AirbyteAccounts airbyteAccounts = new AirbyteAccounts(context, tokens, tokenClient);
         FivetranAccounts fivetranAccounts = new FivetranAccounts(context);
+        List<AccountProbe> probes = accountProbes(airbyteAccounts, fivetranAccounts);
 
         // an unbounded queue: every waiting sync is one scheduled task (Camel's default limit of 1000 would
         // reject the 1001st parked sync)
@@ -88,8 +92,10 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         // observability: the runner's Prometheus meters, and one readiness check per account's API
         SyncMetrics.install(context, waiter);
         if (settings.bool("syncrunner.health.api-checks", true)) {
-            AccountHealthChecks.install(context, settings.duration("syncrunner.health.api-timeout", "3s"),
-                    settings.duration("syncrunner.health.api-cache", "5s"));
+            AccountHealthChecks.install(context, probes, settings.duration("syncrunner.health.api-timeout", "3s"),
+                    settings.duration("syncrunner.health.api-cache", "5s"),
+                    settings.bool("syncrunner.health.authenticated", false)
+                            ? settings.duration("syncrunner.health.authenticated-cache", "60s") : null);
         }
         registry.bind("fivetranAccounts", fivetranAccounts);
         registry.bind("fivetranSyncs", new FivetranSyncs(fivetranAccounts, clock,
@@ -128,14 +134,23 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
         registry.bind("airbyteAccounts", airbyteAccounts);
         if (settings.bool("syncrunner.check-accounts-at-startup", true)) {
-            context.addService(new AccountsCheck(context, List.of(
-                    new AccountsCheck.Provider("Airbyte", "airbyte.%s.base-url",
-                            airbyteAccounts::check),
-                    new AccountsCheck.Provider("Fivetran", "fivetran.%s.api-key",
-                            fivetranAccounts::check))));
+            context.addService(new AccountsCheck(context, probes.stream().map(p -> new AccountsCheck.Provider(
+                    p.provider(), p.definingKeyFormat(), p::checkSettings)).toList()));
         }
         registry.bind("airbyteSyncs", new AirbyteSyncs(airbyteAccounts, clock,
                 settings.duration("airbyte.reconcile-clock-skew", "10s")));
+    }
+
+    /** What the generic checks (startup, readiness, the check command) know of each provider's accounts. */
+    public static List<AccountProbe> accountProbes(AirbyteAccounts airbyte, FivetranAccounts fivetran) {
+        return List.of(new AirbyteAccountProbe(airbyte), new FivetranAccountProbe(fivetran));
+    }
+
+    /** The token client of the provider APIs, with the runner's API timeouts. */
+    public static ClientCredentialsTokenClient tokenClient(Clock clock, Settings settings) {
+        return new ClientCredentialsTokenClient(clock,
+                Duration.ofMillis(settings.longValue("camel.component.http.connect-timeout", 10_000)),
+                Duration.ofMillis(settings.longValue("camel.component.http.response-timeout", 60_000)));
     }
 
     /**

@@ -7,18 +7,14 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * At startup, resolves every setting of every configured account (secrets included) and stops the start
  * with one message listing each problem — a missing environment variable, a missing secret, a secret that is
  * not JSON or lacks its field — named by property and by where its value was looked for, never its value.
- * An account whose defining property resolves to nothing (e.g. "default" with no environment variables) is
- * not configured and is passed over.
+ * The accounts are those {@link AccountDiscovery} finds: an account that is not configured (e.g. "default" with
+ * no environment variables) is passed over.
  */
 public final class AccountsCheck extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(AccountsCheck.class);
@@ -28,11 +24,6 @@ public final class AccountsCheck extends ServiceSupport {
      * and the check of one account.
      */
     public record Provider(String name, String definingKeyFormat, Consumer<String> check) {
-        Pattern pattern() {
-            int at = definingKeyFormat.indexOf("%s");
-            return Pattern.compile(Pattern.quote(definingKeyFormat.substring(0, at)) + "([A-Za-z0-9_-]+)"
-                    + Pattern.quote(definingKeyFormat.substring(at + 2)));
-        }
     }
 
     private final CamelContext context;
@@ -47,22 +38,10 @@ public final class AccountsCheck extends ServiceSupport {
     protected void doStart() {
         List<String> problems = new ArrayList<>();
         int checked = 0;
-        Map<String, Object> all = context.getPropertiesComponent().loadPropertiesAsMap();
         for (Provider p : providers) {
-            TreeSet<String> names = new TreeSet<>();
-            for (String key : all.keySet()) {
-                Matcher m = p.pattern().matcher(key);
-                if (m.matches()) {
-                    names.add(m.group(1));
-                }
-            }
-            for (String name : names) {
-                String definingKey = String.format(p.definingKeyFormat(), name);
+            // every source: files, -D, --key=value, environment (io.syncrunner.auth.AccountDiscovery)
+            for (String name : AccountDiscovery.accounts(context, p.definingKeyFormat())) {
                 try {
-                    if (Secrets.property(context, definingKey).isEmpty()
-                            && !Secrets.requiresReference(context, definingKey)) {
-                        continue; // not configured, e.g. "default" when its optional variables are unset
-                    }
                     p.check().accept(name);
                     checked++;
                 } catch (RuntimeException e) {

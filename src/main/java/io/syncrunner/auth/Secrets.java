@@ -1,5 +1,6 @@
 package io.syncrunner.auth;
 
+import io.syncrunner.support.PropertySources;
 import org.apache.camel.CamelContext;
 
 import java.util.ArrayList;
@@ -104,9 +105,9 @@ public final class Secrets {
         return out;
     }
 
+    /** The property's text before resolution, from whichever source Camel takes it ({@link PropertySources}). */
     private static String raw(CamelContext context, String key) {
-        Object raw = context.getPropertiesComponent().loadProperties(k -> k.equals(key)).get(key);
-        return raw == null ? null : raw.toString();
+        return PropertySources.raw(context, key);
     }
 
     private static String chain(Throwable t) {

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -74,6 +76,11 @@ public final class AirbyteEmulator extends AbstractEmulator {
     public static final Duration DEFAULT_TOKEN_TTL = Duration.ofSeconds(180);
     /** Default worker-thread count. */
     public static final int DEFAULT_THREADS = 32;
+    /**
+     * Id of the first job by default: above 2^31, because the spec types {@code jobId} as int64 and a client that
+     * reads it as a 32-bit int must fail against the emulator as it would against a long-lived Airbyte.
+     */
+    public static final long DEFAULT_FIRST_JOB_ID = 3_000_000_001L;
 
     private static final Logger LOG = LoggerFactory.getLogger(AirbyteEmulator.class);
     private static final ObjectMapper JSON = EmulatorHttp.JSON;
@@ -98,7 +105,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
     private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Long, EmulatedJob> jobs = new ConcurrentSkipListMap<>();
-    private final AtomicLong jobIds = new AtomicLong();
+    private final AtomicLong jobIds;
     private final SecureRandom random = new SecureRandom();
 
     private static final class Connection {
@@ -129,6 +136,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
         this.requireAuth = b.requireAuth;
         this.tokenTtl = b.tokenTtl;
         this.cancelDelay = b.cancelDelay;
+        this.jobIds = new AtomicLong(b.firstJobId - 1);
     }
 
     /** Returns a builder with the defaults: random port, 32 threads, Basic airbyte/password, token TTL 180 s, auth required. */
@@ -350,16 +358,12 @@ public final class AirbyteEmulator extends AbstractEmulator {
         if (rule.body() != null) {
             return new Reply(status, APPLICATION_JSON, rule.body().getBytes(StandardCharsets.UTF_8), Map.of());
         }
-        if (status == 429) {
-            return Reply.json(429, Map.of("message", "You are being rate limited."));
-        }
         return genericProblem(status, "Injected fault");
     }
 
     @Override
     Reply unexpectedError(RuntimeException e) {
-        return problem(500, "unexpected-problem", ERRORS, "An unexpected problem has occurred.",
-                Map.of("message", String.valueOf(e.getMessage())));
+        return unexpectedProblem(String.valueOf(e.getMessage()));
     }
 
     private static Route route(String path) {
@@ -396,6 +400,12 @@ public final class AirbyteEmulator extends AbstractEmulator {
                     : methodNotAllowed(method, fullPath);
         }
         boolean jobsPath = apiPath.equals("/jobs");
+        if (apiPath.equals("/workspaces")) {
+            if (!"GET".equals(method)) {
+                return methodNotAllowed(method, fullPath);
+            }
+            return authorized(auth) ? listWorkspaces(route.prefix(), query) : unauthorized(auth);
+        }
         Matcher jobMatcher = JOB_PATH.matcher(apiPath);
         Matcher connectionMatcher = CONNECTION_PATH.matcher(apiPath);
         boolean jobPath = jobMatcher.matches();
@@ -736,8 +746,12 @@ public final class AirbyteEmulator extends AbstractEmulator {
         return m;
     }
 
-    private static String iso(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    /**
+     * Airbyte's JobResponseMapper writes {@code OffsetDateTime.toString()} in UTC of a time kept in whole seconds:
+     * {@code 2023-03-25T01:30:50Z}, and {@code 2023-03-25T01:30Z} when the seconds are 0.
+     */
+    static String iso(Instant instant) {
+        return OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC).toString();
     }
 
     private static Long parseJobId(String text) {
@@ -746,6 +760,52 @@ public final class AirbyteEmulator extends AbstractEmulator {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ workspaces
+
+    /**
+     * {@code GET /workspaces}: the one workspace every emulated connection belongs to, as a {@code WorkspacesResponse}
+     * ({@code data} of {@code WorkspaceResponse}: workspaceId, name, dataResidency, notifications), paged by
+     * {@code limit} (1..100, default 20) and {@code offset}.
+     */
+    private Reply listWorkspaces(String prefix, String rawQuery) {
+        Map<String, String> q;
+        try {
+            q = parseForm(rawQuery == null ? "" : rawQuery);
+        } catch (IllegalArgumentException e) {
+            return badRequest("Invalid query string.");
+        }
+        int limit;
+        int offset;
+        try {
+            limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : 20;
+            offset = q.containsKey("offset") ? Integer.parseInt(q.get("offset")) : 0;
+        } catch (NumberFormatException e) {
+            return badRequest("limit and offset must be integers.");
+        }
+        if (limit < 1 || limit > 100) {
+            return badRequest("limit must be between 1 and 100.");
+        }
+        if (offset < 0) {
+            return badRequest("offset must be >= 0.");
+        }
+        Map<String, Object> workspace = new LinkedHashMap<>();
+        workspace.put("workspaceId", derivedUuid("workspace", "default"));
+        workspace.put("name", "Emulated workspace");
+        workspace.put("dataResidency", "auto");
+        workspace.put("notifications", Map.of());
+        List<Map<String, Object>> all = List.of(workspace);
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (offset > 0) {
+            out.put("previous", baseUrl() + prefix + "/workspaces?limit=" + limit + "&offset="
+                    + Math.max(0, offset - limit));
+        }
+        if (offset + limit < all.size()) {
+            out.put("next", baseUrl() + prefix + "/workspaces?limit=" + limit + "&offset=" + (offset + limit));
+        }
+        out.put("data", all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + limit)));
+        return Reply.json(200, out);
     }
 
     // ------------------------------------------------------------------------------------------------ connections
@@ -941,31 +1001,36 @@ public final class AirbyteEmulator extends AbstractEmulator {
                 "State conflict", Map.of("message", message));
     }
 
+    /**
+     * The problem Airbyte sends for a status, with the type, title and detail defaults of its schema in
+     * api-problems.yaml (named per case); {@code message} goes to {@code data.message} where the schema has it.
+     */
     private static Reply genericProblem(int status, String message) {
         return switch (status) {
-            case 400 -> badRequest(message);
-            case 401 -> problem(401, "invalid-api-key", ERRORS + "#invalid-api-key", message, null);
-            case 403 -> problem(403, "forbidden", ERRORS + "#forbidden", message, Map.of("message", message));
-            case 404 -> problem(404, "resource-not-found", ERRORS + "#resource-not-found", message, null);
-            case 409 -> problem(409, "try-again-later", ERRORS + "#try-again-later", "Please try again later.",
+            case 400 -> badRequest(message); // BadRequestProblemResponse
+            case 401 -> problem(401, "invalid-api-key", ERRORS + "#invalid-api-key", // InvalidApiKeyProblemResponse
+                    "The API key in the Authorization header is invalid.", null);
+            case 403 -> problem(403, "forbidden", ERRORS + "#forbidden", "The request is forbidden.", // ForbiddenProblemResponse
                     Map.of("message", message));
-            case 422 -> problem(422, "unprocessable-entity", ERRORS + "#unprocessable-entity", message,
+            case 404 -> problem(404, "resource-not-found", ERRORS + "#resource-not-found", // ResourceNotFoundProblemResponse
+                    "The requested resource could not be found.", null);
+            case 408 -> problem(408, "Request timeout exceeded", "error:request-timeout-exceeded", // RequestTimeoutExceededProblemResponse
+                    "The request has exceeded the timeout associated with this endpoint.", null);
+            case 409 -> problem(409, "try-again-later", ERRORS + "#try-again-later", "Please try again later.", // TryAgainLaterConflictProblemResponse
                     Map.of("message", message));
-            case 500 -> problem(500, "unexpected-problem", ERRORS, "An unexpected problem has occurred.",
-                    Map.of("message", message));
-            default -> problem(status, titleFor(status), ERRORS, message, Map.of("message", message));
+            case 422 -> problem(422, "unprocessable-entity", ERRORS + "#unprocessable-entity", // UnprocessableEntityProblemResponse
+                    "The body of the request was not understood", Map.of("message", message));
+            case 429 -> Reply.json(429, Map.of("message", "You are being rate limited.")); // PublicApiLoadShedFilter
+            case 500 -> unexpectedProblem(message); // UnexpectedProblemResponse
+            case 503 -> problem(503, "service-unavailable", ERRORS, // ServiceUnavailableProblemResponse
+                    "The server is currently unable to handle the request.", null);
+            default -> problem(status, "error-" + status, ERRORS, message, Map.of("message", message));
         };
     }
 
-    private static String titleFor(int status) {
-        return switch (status) {
-            case 408 -> "request-timeout";
-            case 429 -> "too-many-requests";
-            case 502 -> "bad-gateway";
-            case 503 -> "service-unavailable";
-            case 504 -> "gateway-timeout";
-            default -> "error-" + status;
-        };
+    private static Reply unexpectedProblem(String message) {
+        return problem(500, "unexpected-problem", ERRORS, "An unexpected problem has occurred. If this is an error"
+                + " that needs to be addressed, please submit a pull request or github issue.", Map.of("message", message));
     }
 
     private static Duration checkedTokenTtl(Duration ttl) {
@@ -993,6 +1058,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
         private boolean requireAuth = true;
         private Duration tokenTtl = DEFAULT_TOKEN_TTL;
         private Duration cancelDelay = Duration.ZERO;
+        private long firstJobId = DEFAULT_FIRST_JOB_ID;
 
         private Builder() {
             super(DEFAULT_THREADS);
@@ -1047,6 +1113,15 @@ public final class AirbyteEmulator extends AbstractEmulator {
             return this;
         }
 
+        /** Id of the first job (default {@value #DEFAULT_FIRST_JOB_ID}); later jobs count up from it. */
+        public Builder firstJobId(long firstJobId) {
+            if (firstJobId < 1) {
+                throw new IllegalArgumentException("firstJobId must be >= 1");
+            }
+            this.firstJobId = firstJobId;
+            return this;
+        }
+
         /** Creates the (not yet started) emulator. */
         public AirbyteEmulator build() {
             return new AirbyteEmulator(this);
@@ -1057,7 +1132,8 @@ public final class AirbyteEmulator extends AbstractEmulator {
 
     /**
      * Runs a standalone emulator until the process is killed. Options: {@code --port=N} (default 8006),
-     * {@code --client-id=ID --client-secret=SECRET}, {@code --token-ttl=180s}, {@code --no-auth},
+     * {@code --client-id=ID --client-secret=SECRET}, {@code --token-ttl=180s}, {@code --no-auth}, {@code --first-job-id=N}
+     * (default {@value #DEFAULT_FIRST_JOB_ID}),
      * {@code --connection=ID:SCRIPT} (repeatable; SCRIPT uses the JobScript syntax).
      */
     public static void main(String[] args) throws InterruptedException {
@@ -1073,6 +1149,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
                 case "--client-secret" -> clientSecret = value;
                 case "--token-ttl" -> b.tokenTtl(JobScript.parseDuration(value));
                 case "--no-auth" -> b.requireAuth(false);
+                case "--first-job-id" -> b.firstJobId(Long.parseLong(value));
                 case "--connection" -> {
                     int colon = value.indexOf(':');
                     if (colon < 0) {

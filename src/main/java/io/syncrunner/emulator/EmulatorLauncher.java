@@ -68,6 +68,7 @@ public final class EmulatorLauncher {
                 .clientCredentials(settings.text("emulator.airbyte.client-id", "demo-client"),
                         settings.text("emulator.airbyte.client-secret", "demo-secret"))
                 .tokenTtl(settings.duration("emulator.airbyte.token-ttl", "3m"))
+                .firstJobId(settings.longValue("emulator.airbyte.first-job-id", AirbyteEmulator.DEFAULT_FIRST_JOB_ID))
                 .build();
         long rows = settings.longValue("emulator.airbyte.rows-synced", 0);
         long bytes = settings.longValue("emulator.airbyte.bytes-synced", 0);
@@ -93,6 +94,8 @@ public final class EmulatorLauncher {
                 .apiKey(settings.text("emulator.fivetran.api-key", "demo-key"),
                         settings.text("emulator.fivetran.api-secret", "demo-secret"))
                 .nullTimestamps(true)
+                .timestampPrecision(TimestampPrecision.of(settings.text("emulator.fivetran.timestamp-precision",
+                        "micros")))
                 .build()
                 .start();
         String group = settings.text("emulator.fivetran.group-id", "demo_group");

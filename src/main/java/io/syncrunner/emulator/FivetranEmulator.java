@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -90,6 +89,9 @@ import static io.syncrunner.emulator.EmulatorHttp.text;
  *   <li>Fault rules match the path without {@code /v1} (like {@link AirbyteEmulator}) or with it.</li>
  *   <li>The emulator never starts syncs by itself (no {@code sync_frequency} schedule).</li>
  *   <li>{@code /v1/connectors/...} is served as an alias of {@code /v1/connections/...}.</li>
+ *   <li>Lists ({@code GET /v1/connections?group_id=}, {@code GET /v1/groups/{id}/connections},
+ *       {@code GET /v1/webhooks}) are ordered by id and paged with {@code limit} (1..1000, default 100) and an opaque
+ *       {@code cursor}; {@code data.next_cursor} is left out on the last page.</li>
  * </ul>
  */
 public final class FivetranEmulator extends AbstractEmulator {
@@ -114,6 +116,10 @@ public final class FivetranEmulator extends AbstractEmulator {
     private static final Pattern CONNECTOR_PATH = Pattern.compile("/(connections|connectors)/([^/]+)(?:/(sync|resync))?");
     private static final Pattern GROUP_WEBHOOK_PATH = Pattern.compile("/webhooks/group/([^/]+)");
     private static final Pattern WEBHOOK_PATH = Pattern.compile("/webhooks/([^/]+)");
+    private static final Pattern GROUP_CONNECTIONS_PATH = Pattern.compile("/groups/([^/]+)/connections");
+    /** Fivetran's page size: 1..1000, default 100 (list_connections "limit"). */
+    static final int DEFAULT_PAGE_LIMIT = 100;
+    static final int MAX_PAGE_LIMIT = 1000;
     private static final Set<String> TEST_CONTROL_FIELDS = Set.of("run_setup_tests", "trust_certificates",
             "trust_fingerprints");
     private static final Set<String> PATCH_FIELDS = Set.of("config", "auth", "paused", "trust_certificates",
@@ -129,6 +135,7 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     private final Map<String, String> apiKeys = new ConcurrentHashMap<>();
     private volatile boolean nullTimestamps;
+    private volatile TimestampPrecision timestampPrecision;
     private volatile Duration webhookDelay;
     private volatile RateLimit rateLimit;
 
@@ -308,6 +315,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         super("Fivetran emulator", "fivetran-emulator", b);
         this.apiKeys.putAll(b.apiKeys);
         this.nullTimestamps = b.nullTimestamps;
+        this.timestampPrecision = b.timestampPrecision;
         this.webhookDelay = b.webhookDelay;
         this.rateLimit = b.rateLimit;
         this.webhookSenders = b.webhookSenders;
@@ -388,6 +396,12 @@ public final class FivetranEmulator extends AbstractEmulator {
     /** Whether never-set succeeded_at/failed_at are sent as explicit nulls (live API) instead of omitted (spec). */
     public FivetranEmulator setNullTimestamps(boolean nullTimestamps) {
         this.nullTimestamps = nullTimestamps;
+        return this;
+    }
+
+    /** How many fractional digits timestamps have (default {@link TimestampPrecision#MICROS}, as the live API). */
+    public FivetranEmulator setTimestampPrecision(TimestampPrecision precision) {
+        this.timestampPrecision = Objects.requireNonNull(precision, "precision");
         return this;
     }
 
@@ -555,7 +569,7 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     /** The registered webhooks as {@code GET /v1/webhooks} lists them (secret masked). */
     public List<Map<String, Object>> webhooks() {
-        return webhooks.stream().map(FivetranEmulator::webhookMap).toList();
+        return webhooks.stream().map(this::webhookMap).toList();
     }
 
     /** Counters: requests, triggers, faultsInjected, rateLimited, ignoredTriggers, connectors, runs, runsByOutcome, webhooks, webhookDeliveries. */
@@ -714,8 +728,9 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
     }
 
-    private static String iso(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    /** Every timestamp the emulator answers or sends: UTC, with the fraction of {@link #timestampPrecision}. */
+    private String iso(Instant instant) {
+        return timestampPrecision.format(instant);
     }
 
     // ------------------------------------------------------------------------------------------------ webhooks
@@ -821,7 +836,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
     }
 
-    private static Map<String, Object> webhookMap(Webhook w) {
+    private Map<String, Object> webhookMap(Webhook w) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", w.id);
         m.put("type", w.type);
@@ -880,7 +895,9 @@ public final class FivetranEmulator extends AbstractEmulator {
         if (rule.body() != null) {
             return Reply.rawJson(rule.status(), rule.body());
         }
-        return error(rule.status(), codeFor(rule.status()), "Injected fault");
+        Reply reply = error(rule.status(), codeFor(rule.status()), "Injected fault");
+        // Fivetran's 429 always says when to come back (docs "Rate limiting"); a rule's retryAfter replaces this
+        return rule.status() == 429 ? reply.withHeader("Retry-After", "1") : reply;
     }
 
     @Override
@@ -899,7 +916,8 @@ public final class FivetranEmulator extends AbstractEmulator {
         Set<String> allowed;
         if (connector.matches()) {
             allowed = connector.group(3) == null ? Set.of("GET", "PATCH") : Set.of("POST");
-        } else if (apiPath.equals("/webhooks")) {
+        } else if (apiPath.equals("/webhooks") || apiPath.equals("/connections") || apiPath.equals("/account/info")
+                || GROUP_CONNECTIONS_PATH.matcher(apiPath).matches()) {
             allowed = Set.of("GET");
         } else if (apiPath.equals("/webhooks/account") || groupWebhook.matches()) {
             allowed = Set.of("POST");
@@ -932,7 +950,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
         Reply reply = negotiate(method, headers);
         if (reply == null) {
-            reply = dispatch(method, apiPath, connector, groupWebhook, webhook, body);
+            reply = dispatch(method, apiPath, query, connector, groupWebhook, webhook, body);
         }
         if (limit != null) {
             reply = reply.withHeader("X-Rate-Limit", String.valueOf(limit.requests()))
@@ -976,8 +994,8 @@ public final class FivetranEmulator extends AbstractEmulator {
         return type.equals("application/json");
     }
 
-    private Reply dispatch(String method, String apiPath, Matcher connector, Matcher groupWebhook, Matcher webhook,
-                           byte[] body) {
+    private Reply dispatch(String method, String apiPath, String query, Matcher connector, Matcher groupWebhook,
+                           Matcher webhook, byte[] body) {
         if (connector.matches()) {
             String id = connector.group(2);
             String action = connector.group(3);
@@ -987,7 +1005,21 @@ public final class FivetranEmulator extends AbstractEmulator {
             return "sync".equals(action) ? sync(id, body) : resync(id, body);
         }
         if (apiPath.equals("/webhooks")) {
-            return listWebhooks();
+            return listWebhooks(query);
+        }
+        if (apiPath.equals("/connections")) {
+            return listConnections(queryParam(query, "group_id"), query);
+        }
+        Matcher groupConnections = GROUP_CONNECTIONS_PATH.matcher(apiPath);
+        if (groupConnections.matches()) {
+            String groupId = groupConnections.group(1);
+            if (!groups.contains(groupId)) {
+                return error(404, "NotFound_Group", "Group with id '" + groupId + "' does not exist.");
+            }
+            return listConnections(groupId, query);
+        }
+        if (apiPath.equals("/account/info")) {
+            return accountInfo();
         }
         if (apiPath.equals("/webhooks/account")) {
             return createWebhook(null, body);
@@ -1372,10 +1404,72 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
     }
 
-    private Reply listWebhooks() {
+    private Reply listWebhooks(String query) {
+        return page(webhooks(), query);
+    }
+
+    /** GET /v1/connections?group_id= and GET /v1/groups/{id}/connections: ConnectorResponse items, by id. */
+    private Reply listConnections(String groupId, String query) {
+        String schema = queryParam(query, "schema");
+        List<Map<String, Object>> items = new ArrayList<>();
+        connectors.values().stream()
+                .filter(c -> groupId == null || groupId.equals(c.groupId))
+                .filter(c -> schema == null || schema.equals(c.schema))
+                .sorted(Comparator.comparing(c -> c.id))
+                .forEach(c -> {
+                    synchronized (c) {
+                        settle(c, clock.instant());
+                        items.add(connectorMap(c));
+                    }
+                });
+        return page(items, query);
+    }
+
+    /**
+     * One page of a list in Fivetran's shape (docs "Pagination"): {@code data.items}, and {@code data.next_cursor}
+     * only while more items follow; {@code limit} 1..1000 (default 100), {@code cursor} as the last answer gave it
+     * (opaque to clients; here base64 of {@code {"skip":N}}, like the spec's example {@code eyJza2lwIjoyfQ}).
+     */
+    private static Reply page(List<Map<String, Object>> all, String query) {
+        String limitText = queryParam(query, "limit");
+        int limit;
+        try {
+            limit = limitText == null ? DEFAULT_PAGE_LIMIT : Integer.parseInt(limitText);
+        } catch (NumberFormatException e) {
+            return invalidInput("'limit' must be an integer between 1 and " + MAX_PAGE_LIMIT + ".");
+        }
+        if (limit < 1 || limit > MAX_PAGE_LIMIT) {
+            return invalidInput("'limit' must be an integer between 1 and " + MAX_PAGE_LIMIT + ".");
+        }
+        String cursor = queryParam(query, "cursor");
+        int skip = 0;
+        if (cursor != null) {
+            Integer decoded = decodeCursor(cursor);
+            if (decoded == null) {
+                return invalidInput("Invalid cursor value: '" + cursor + "'.");
+            }
+            skip = decoded;
+        }
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("items", webhooks());
+        data.put("items", all.subList(Math.min(skip, all.size()), Math.min(skip + limit, all.size())));
+        if (skip + limit < all.size()) {
+            data.put("next_cursor", encodeCursor(skip + limit));
+        }
         return success(null, data);
+    }
+
+    static String encodeCursor(int skip) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("{\"skip\":" + skip + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Integer decodeCursor(String cursor) {
+        try {
+            JsonNode n = readJson(Base64.getUrlDecoder().decode(cursor));
+            return n != null && n.path("skip").isInt() && n.get("skip").asInt() >= 0 ? n.get("skip").asInt() : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private Reply getWebhook(String id) {
@@ -1401,6 +1495,18 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
         JsonNode n = readJson(body);
         return n == null ? MALFORMED : n;
+    }
+
+    /**
+     * {@code GET /v1/account/info}: the account of the API key, {@code AccountInfoResponse} (account_id required;
+     * account_name; system_key_id for a system key, as the emulator's keys are).
+     */
+    private static Reply accountInfo() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("account_id", "emulated_account");
+        data.put("account_name", "Emulated account");
+        data.put("system_key_id", "emulated_system_key");
+        return success("Account information retrieved successfully", data);
     }
 
     private static Reply success(String message, Object data) {
@@ -1595,6 +1701,7 @@ public final class FivetranEmulator extends AbstractEmulator {
     public static final class Builder extends BuilderBase<Builder> {
         private final Map<String, String> apiKeys = new LinkedHashMap<>();
         private boolean nullTimestamps;
+        private TimestampPrecision timestampPrecision = TimestampPrecision.MICROS;
         private Duration webhookDelay = Duration.ZERO;
         private int webhookSenders = DEFAULT_WEBHOOK_SENDERS;
         private RateLimit rateLimit;
@@ -1644,6 +1751,15 @@ public final class FivetranEmulator extends AbstractEmulator {
             return this;
         }
 
+        /**
+         * Fractional digits of every timestamp: {@link TimestampPrecision#MICROS} (the default, six digits as the
+         * live API), {@code MILLIS} or {@code SECONDS}.
+         */
+        public Builder timestampPrecision(TimestampPrecision precision) {
+            this.timestampPrecision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
         /** Creates the (not yet started) emulator. */
         public FivetranEmulator build() {
             return new FivetranEmulator(this);
@@ -1655,7 +1771,8 @@ public final class FivetranEmulator extends AbstractEmulator {
     /**
      * Runs a standalone emulator until the process is killed. Options: {@code --port=N} (default 8007),
      * {@code --api-key=KEY:SECRET} (repeatable), {@code --connector=ID:GROUP:SCRIPT} (repeatable),
-     * {@code --rate-limit=N/WINDOW} (e.g. {@code 100/1m}), {@code --null-timestamps}.
+     * {@code --rate-limit=N/WINDOW} (e.g. {@code 100/1m}), {@code --null-timestamps},
+     * {@code --timestamp-precision=micros|millis|seconds}.
      */
     public static void main(String[] args) throws InterruptedException {
         Builder b = builder().port(8007);
@@ -1687,6 +1804,7 @@ public final class FivetranEmulator extends AbstractEmulator {
                             JobScript.parseDuration(value.substring(slash + 1)));
                 }
                 case "--null-timestamps" -> b.nullTimestamps(true);
+                case "--timestamp-precision" -> b.timestampPrecision(TimestampPrecision.of(value));
                 default -> throw o.unknown();
             }
         }

@@ -5,6 +5,7 @@ import io.syncrunner.support.Json;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 
 /** What a Fivetran connection ({@code GET /v1/connections/{id}}) says about its syncs. */
 public record FivetranConnector(String id, String groupId, String service, boolean paused, String scheduleType,
@@ -44,14 +45,21 @@ public record FivetranConnector(String id, String groupId, String service, boole
         return "connected".equalsIgnoreCase(setupState);
     }
 
+    /**
+     * A Fivetran timestamp at its full precision: Fivetran writes microseconds ({@code 2024-03-21T14:44:29.613498Z}),
+     * sometimes milliseconds or none, with {@code Z} or an offset such as {@code +00:00}. Null or blank is null
+     * (never happened). Kept as an {@link Instant} (nanoseconds): cutting it to milliseconds makes an unchanged
+     * timestamp look later than itself.
+     */
     static Instant time(String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
         try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (RuntimeException e) {
-            return Instant.parse(text);
+            return OffsetDateTime.parse(text.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("Fivetran answered the timestamp '" + Json.abbreviate(text, 60)
+                    + "', which is not an ISO-8601 date-time with an offset such as 2024-03-21T14:44:29.613498Z", e);
         }
     }
 }

@@ -41,6 +41,11 @@ public final class FivetranSyncs {
     public static final String ON_PAUSED = "paused";
     public static final String SET_MANUAL_SCHEDULE = "setManualSchedule";
 
+    /**
+     * The connector's last completion before the trigger, an {@link Instant} at Fivetran's full precision
+     * (microseconds), or null when it never synced. Never cut to epoch milliseconds: an unchanged
+     * {@code ...29.613498Z} would then read as later than the baseline {@code ...29.613Z}.
+     */
     public static final String BASELINE = "fivetranBaseline";
     public static final String UNPAUSE = "fivetranUnpause";
     public static final String SET_MANUAL = "fivetranSetManual";
@@ -191,8 +196,7 @@ public final class FivetranSyncs {
                         + "unpause to resume it first, or paused=skip to pass over it)", null);
             }
         }
-        Instant baseline = c.lastCompletion();
-        ex.setProperty(BASELINE, baseline == null ? null : baseline.toEpochMilli());
+        ex.setProperty(BASELINE, c.lastCompletion());
         ex.setProperty(SET_MANUAL, Boolean.TRUE.equals(ex.getProperty(SET_MANUAL_SCHEDULE, Boolean.class))
                 && !c.isManualSchedule());
     }
@@ -227,7 +231,7 @@ public final class FivetranSyncs {
         ApiCall.describe(ex, "POST", "/v1/connections/" + ex.getProperty(CONNECTOR_ID) + "/" + op, null,
                 Json.write(body), "trigger a " + op + " of " + subject(ex));
         Triggers.sending(ex);
-        ex.setProperty(SyncWaiter.SIGNALS_SINCE, clock.millis());
+        ex.setProperty(SyncWaiter.SIGNALS_SINCE, SyncWaiter.signalMark());
     }
 
     /** The trigger was accepted: wait for the timestamps to move. */
@@ -290,7 +294,7 @@ public final class FivetranSyncs {
     public void onResume(Exchange ex) {
         ex.setProperty(SyncState.STATUS, "syncing");
         ex.setProperty(RETRIGGER_DUE, false);
-        ex.setProperty(SyncWaiter.SIGNALS_SINCE, clock.millis());
+        ex.setProperty(SyncWaiter.SIGNALS_SINCE, SyncWaiter.signalMark());
         ex.setProperty(SyncState.NEXT_POLL_DELAY, 0L);
     }
 
@@ -372,18 +376,28 @@ public final class FivetranSyncs {
         if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
             return;
         }
-        long now = clock.millis();
-        long at = c.rescheduledFor() == null ? now : c.rescheduledFor().toEpochMilli();
+        Instant now = clock.instant();
+        Instant at = c.rescheduledFor() == null ? now : c.rescheduledFor();
         long deadline = ex.getProperty(SyncState.DEADLINE, Long.class);
-        if (at <= deadline) {
-            ex.setProperty(SyncState.NEXT_POLL_DELAY, Math.max(0, at - now));
+        if (!at.isAfter(Instant.ofEpochMilli(deadline))) {
+            ex.setProperty(SyncState.NEXT_POLL_DELAY, millisUntil(now, at));
             ex.setProperty(RETRIGGER_DUE, true);
             ex.setProperty(SyncWaiter.WAKE_KEY, null);
             LOG.info("{} was rescheduled for {}; with a manual schedule it must be triggered again then:"
                     + " re-triggering at that time", subject(ex), when);
         } else {
-            ex.setProperty(SyncState.NEXT_POLL_DELAY, Math.max(0, deadline - now));
+            ex.setProperty(SyncState.NEXT_POLL_DELAY, millisUntil(now, Instant.ofEpochMilli(deadline)));
         }
+    }
+
+    /** Whole milliseconds from now until {@code at}, rounded up (never before it), 0 when it has passed. */
+    static long millisUntil(Instant now, Instant at) {
+        Duration d = Duration.between(now, at);
+        if (d.isNegative()) {
+            return 0;
+        }
+        long millis = d.toMillis();
+        return d.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
     }
 
     /** Before the re-trigger of a rescheduled manual sync. */
@@ -472,8 +486,7 @@ public final class FivetranSyncs {
     }
 
     private static Instant baseline(Exchange ex) {
-        Long b = ex.getProperty(BASELINE, Long.class);
-        return b == null ? null : Instant.ofEpochMilli(b);
+        return ex.getProperty(BASELINE, Instant.class);
     }
 
     /** "public.orders, public.customers" → {"public":["orders","customers"]}; empty → null (everything). */

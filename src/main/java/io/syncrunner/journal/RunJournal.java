@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -108,7 +109,11 @@ public final class RunJournal {
                 "CREATE TABLE IF NOT EXISTS syncrunner_steps (run_id VARCHAR(64) NOT NULL, step VARCHAR(512) NOT NULL,"
                         + " state VARCHAR(16) NOT NULL, started_at BIGINT NOT NULL, deadline BIGINT NOT NULL,"
                         + " trigger_sent_at BIGINT, baseline BIGINT, job_id VARCHAR(64), attached BOOLEAN,"
-                        + " result VARCHAR, error VARCHAR, updated_at BIGINT NOT NULL, PRIMARY KEY (run_id, step))"};
+                        + " result VARCHAR, error VARCHAR, updated_at BIGINT NOT NULL, PRIMARY KEY (run_id, step))",
+                // the Fivetran baseline at full precision (ISO-8601, as Instant.toString writes it): Fivetran
+                // timestamps carry microseconds, which the BIGINT baseline (epoch ms) of older journals cut off;
+                // added to tables created before it (H2 and PostgreSQL both know ADD COLUMN IF NOT EXISTS)
+                "ALTER TABLE syncrunner_steps ADD COLUMN IF NOT EXISTS baseline_instant VARCHAR(40)"};
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
             if (postgres) {
@@ -133,9 +138,14 @@ public final class RunJournal {
             long acceptedAt, Long finishedAt, String result, String error, int attempts) {
     }
 
-    /** A step as recorded. */
+    /**
+     * A step as recorded.
+     *
+     * @param baseline the Fivetran baseline at full precision, null when the connector had never synced (or for an
+     *                 Airbyte step)
+     */
     public record Step(String runId, String step, String state, long startedAt, long deadline, Long triggerSentAt,
-            Long baseline, String jobId, Boolean attached, String result, String error) {
+            Instant baseline, String jobId, Boolean attached, String result, String error) {
         public boolean finished() {
             return "succeeded".equals(state) || "failed".equals(state);
         }
@@ -291,7 +301,7 @@ public final class RunJournal {
                 }
                 return Optional.of(new Step(rs.getString("run_id"), rs.getString("step"), rs.getString("state"),
                         rs.getLong("started_at"), rs.getLong("deadline"), longOrNull(rs, "trigger_sent_at"),
-                        longOrNull(rs, "baseline"), rs.getString("job_id"),
+                        baseline(rs), rs.getString("job_id"),
                         rs.getObject("attached") == null ? null : rs.getBoolean("attached"), rs.getString("result"),
                         rs.getString("error")));
             }
@@ -304,14 +314,19 @@ public final class RunJournal {
      * The trigger request is about to be sent: from now on a restart must look before it triggers. Records the step
      * (its start and deadline) the first time.
      */
-    public void stepTriggering(String runId, String step, long sentAt, Long baseline, long startedAt, long deadline) {
+    public void stepTriggering(String runId, String step, long sentAt, Instant baseline, long startedAt,
+            long deadline) {
         long now = clock.millis();
+        String exact = baseline == null ? null : baseline.toString();
+        // the epoch ms column too, only for a runner of an older version that may take the run over meanwhile
+        Long millis = baseline == null ? null : baseline.toEpochMilli();
         write("record the trigger of " + step + " of run " + runId, s -> {
             if (update(s, "UPDATE syncrunner_steps SET state='triggering', trigger_sent_at=?, baseline=?,"
-                    + " updated_at=? WHERE run_id=? AND step=?", sentAt, baseline, now, runId, step) == 0) {
+                    + " baseline_instant=?, updated_at=? WHERE run_id=? AND step=?", sentAt, millis, exact, now, runId,
+                    step) == 0) {
                 update(s, "INSERT INTO syncrunner_steps (run_id, step, state, started_at, deadline, trigger_sent_at,"
-                        + " baseline, updated_at) VALUES (?,?,'triggering',?,?,?,?,?)", runId, step, startedAt,
-                        deadline, sentAt, baseline, now);
+                        + " baseline, baseline_instant, updated_at) VALUES (?,?,'triggering',?,?,?,?,?,?)", runId, step,
+                        startedAt, deadline, sentAt, millis, exact, now);
             }
             return null;
         });
@@ -438,6 +453,21 @@ public final class RunJournal {
                 p.setString(i + 1, a.toString());
             }
         }
+    }
+
+    /**
+     * The recorded baseline: {@code baseline_instant} exactly; for a step recorded before that column existed, the
+     * epoch ms of {@code baseline} read as the last instant of its millisecond. The true baseline lay somewhere in
+     * that millisecond, so the unchanged timestamp (e.g. {@code ...29.613498Z} recorded as {@code ...29.613Z}) is not
+     * taken for a new completion, while a sync that ends after the trigger is at least a millisecond later.
+     */
+    static Instant baseline(ResultSet rs) throws SQLException {
+        String exact = rs.getString("baseline_instant");
+        if (exact != null) {
+            return Instant.parse(exact);
+        }
+        Long millis = longOrNull(rs, "baseline");
+        return millis == null ? null : Instant.ofEpochMilli(millis).plusNanos(999_999);
     }
 
     private static Long longOrNull(ResultSet rs, String column) throws SQLException {

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -94,7 +95,7 @@ public final class SyncSteps {
      */
     public void triggering(Exchange ex) {
         journal.stepTriggering(runId(ex), ex.getProperty(STEP, String.class), clock.millis(),
-                ex.getProperty(FivetranSyncs.BASELINE, Long.class), ex.getProperty(SyncState.STARTED_AT, Long.class),
+                ex.getProperty(FivetranSyncs.BASELINE, Instant.class), ex.getProperty(SyncState.STARTED_AT, Long.class),
                 ex.getProperty(SyncState.DEADLINE, Long.class));
         RunJournal.Deferred ownRun = ex.getProperty(OWN_RUN_WRITE, RunJournal.Deferred.class);
         if (ownRun != null) {

@@ -1,6 +1,7 @@
 package io.syncrunner.observability;
 
-import io.syncrunner.fivetran.FivetranAccounts;
+import io.syncrunner.auth.AccountDiscovery;
+import io.syncrunner.auth.AccountProbe;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -13,40 +14,59 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * One readiness check per configured account, named {@code airbyte-account-<name>} / {@code fivetran-account-<name>},
- * reporting whether the account's API answers ({@link ApiReachability}): Airbyte {@code GET <base-url>/health},
- * Fivetran {@code GET <base-url>/v1/account/info} (unauthenticated: a 401 is an answer). They are readiness
- * checks only: an unreachable API makes the runner not ready, never "not alive" (a restart would not help).
- * <p>
- * Configured accounts: Airbyte accounts whose {@code airbyte.<a>.base-url} resolves to a value, except one whose
- * base URL is only the fallback of an unset environment variable and that has no credentials (the {@code default}
- * account on a machine without {@code AIRBYTE_*} variables); Fivetran accounts whose {@code fivetran.<a>.api-key}
- * resolves to a value.
+ * One readiness check per configured account ({@link AccountDiscovery}), named {@code <provider>-account-<name>}
+ * ({@code airbyte-account-cloud}), reporting whether the account's API answers ({@link ApiReachability}) at the
+ * provider's probe URL ({@link AccountProbe#reachabilityUrl}: Airbyte {@code GET <base-url>/health}, Fivetran
+ * {@code GET <base-url>/v1/account/info}), unauthenticated: a 401 is an answer. With
+ * {@code syncrunner.health.authenticated=true} the check is the provider's authenticated read instead
+ * ({@link AccountProbe#check}, as the {@code check} command makes it), so wrong credentials make the runner not
+ * ready; its result is kept for {@code syncrunner.health.authenticated-cache}. They are readiness checks only: an
+ * unreachable API makes the runner not ready, never "not alive" (a restart would not help).
  */
 public final class AccountHealthChecks extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(AccountHealthChecks.class);
-    private static final Pattern AIRBYTE = Pattern.compile("airbyte\\.([A-Za-z0-9][A-Za-z0-9_-]*)\\.base-url");
-    private static final Pattern FIVETRAN = Pattern.compile("fivetran\\.([A-Za-z0-9][A-Za-z0-9_-]*)\\.api-key");
-    private static final Pattern ENV_WITH_DEFAULT = Pattern.compile("\\{\\{env:([^}:]+):[^}]*}}");
+
+    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile("https?://[^\\s:/]+(:\\d+)?[^\\s:]*");
 
     private final CamelContext context;
+    private final List<AccountProbe> probes;
     private final ApiReachability reachability;
+    private final Duration timeout;
+    /** Null: unauthenticated reachability probes. */
+    private final Duration authenticatedCache;
     private final List<AccountCheck> checks = new ArrayList<>();
+    private final Map<String, Cached> authenticated = new ConcurrentHashMap<>();
+    private ExecutorService authenticatedProbes;
 
-    public AccountHealthChecks(CamelContext context, ApiReachability reachability) {
-        this.context = context;
-        this.reachability = reachability;
+    private record Cached(CompletableFuture<AccountProbe.Result> result, long startedNanos) {
     }
 
-    /** Adds the service (its checks are registered when the context starts) unless turned off. */
-    public static void install(CamelContext context, Duration timeout, Duration cacheFor) throws Exception {
-        context.addService(new AccountHealthChecks(context, new ApiReachability(timeout, cacheFor)));
+    public AccountHealthChecks(CamelContext context, List<AccountProbe> probes, Duration timeout, Duration cacheFor,
+            Duration authenticatedCache) {
+        this.context = context;
+        this.probes = probes;
+        this.reachability = new ApiReachability(timeout, cacheFor);
+        this.timeout = timeout;
+        this.authenticatedCache = authenticatedCache;
+    }
+
+    /**
+     * Adds the service (its checks are registered when the context starts).
+     *
+     * @param authenticatedCache null for unauthenticated reachability probes, else how long an authenticated
+     *                           check's result is kept
+     */
+    public static void install(CamelContext context, List<AccountProbe> probes, Duration timeout, Duration cacheFor,
+            Duration authenticatedCache) throws Exception {
+        context.addService(new AccountHealthChecks(context, probes, timeout, cacheFor, authenticatedCache));
     }
 
     /** The checks registered (after start). */
@@ -61,29 +81,30 @@ public final class AccountHealthChecks extends ServiceSupport {
             LOG.info("No health-check registry: the accounts' API checks are not registered");
             return;
         }
-        Map<String, Object> all = context.getPropertiesComponent().loadPropertiesAsMap();
-        for (String name : names(all, AIRBYTE)) {
-            String prefix = "airbyte." + name + ".";
-            Optional<String> baseUrl = resolve(prefix + "base-url");
-            if (baseUrl.isEmpty() || onlyFallback(all, name, prefix)) {
-                continue;
-            }
-            checks.add(new AccountCheck("airbyte-account-" + name, "Airbyte account '" + name + "'",
-                    probeUrl(baseUrl.get(), "/health")));
+        if (authenticatedCache != null) {
+            authenticatedProbes = Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "account-health-check");
+                t.setDaemon(true);
+                return t;
+            });
         }
-        for (String name : names(all, FIVETRAN)) {
-            String prefix = "fivetran." + name + ".";
-            if (resolve(prefix + "api-key").isEmpty()) {
-                continue;
+        for (AccountProbe probe : probes) {
+            for (String name : AccountDiscovery.accounts(context, probe.definingKeyFormat())) {
+                String url;
+                try {
+                    url = probe.reachabilityUrl(name);
+                } catch (RuntimeException e) {
+                    continue; // the startup check of the accounts reports it
+                }
+                checks.add(new AccountCheck(probe.id() + "-account-" + name,
+                        probe.provider() + " account '" + name + "'", url, probe, name));
             }
-            String baseUrl = resolve(prefix + "base-url").orElse(FivetranAccounts.DEFAULT_BASE_URL);
-            checks.add(new AccountCheck("fivetran-account-" + name, "Fivetran account '" + name + "'",
-                    probeUrl(baseUrl, "/v1/account/info")));
         }
         for (AccountCheck check : checks) {
             registry.register(check);
         }
-        LOG.info("Readiness checks of the accounts' APIs: {}", checks.stream().map(AccountCheck::getId).toList());
+        LOG.info("Readiness checks of the accounts' APIs{}: {}", authenticatedCache != null ? " (authenticated)" : "",
+                checks.stream().map(AccountCheck::getId).toList());
     }
 
     @Override
@@ -93,69 +114,47 @@ public final class AccountHealthChecks extends ServiceSupport {
             checks.forEach(registry::unregister);
         }
         checks.clear();
-    }
-
-    /** The default-style account: base URL from {{env:X:fallback}} with X unset, and no client id, user or key. */
-    private boolean onlyFallback(Map<String, Object> all, String name, String prefix) {
-        Object raw = all.get(prefix + "base-url");
-        if (raw == null) {
-            return false;
-        }
-        Matcher m = ENV_WITH_DEFAULT.matcher(raw.toString().trim());
-        if (!m.matches()) {
-            return false;
-        }
-        String variable = System.getenv(m.group(1));
-        if (variable != null && !variable.isBlank()) {
-            return false;
-        }
-        boolean credentials = resolve(prefix + "client-id").isPresent() || resolve(prefix + "username").isPresent()
-                || (all.get(prefix + "api-key") != null && !all.get(prefix + "api-key").toString().isBlank()
-                        && !ENV_WITH_DEFAULT.matcher(all.get(prefix + "api-key").toString().trim()).matches());
-        return !credentials;
-    }
-
-    private Optional<String> resolve(String key) {
-        try {
-            return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty());
-        } catch (RuntimeException e) {
-            return Optional.empty(); // the startup check of the accounts reports it
+        authenticated.clear();
+        if (authenticatedProbes != null) {
+            authenticatedProbes.shutdownNow();
+            authenticatedProbes = null;
         }
     }
 
-    private static TreeSet<String> names(Map<String, Object> all, Pattern pattern) {
-        TreeSet<String> names = new TreeSet<>();
-        for (String key : all.keySet()) {
-            Matcher m = pattern.matcher(key);
-            if (m.matches()) {
-                names.add(m.group(1));
+    /**
+     * Camel's health report escapes the slashes of a message twice: URLs become host:port (the URL is the check's
+     * api.url detail) and "a/b" becomes "a and b".
+     */
+    static String withoutSlashes(String detail) {
+        return URL.matcher(detail).replaceAll(m -> ApiReachability.where(m.group()))
+                .replace("/", " and ");
+    }
+
+    /** Starts the account's authenticated check unless a fresh or running one exists; does not wait for it. */
+    private CompletableFuture<AccountProbe.Result> authenticatedProbe(AccountCheck check) {
+        return authenticated.compute(check.getId(), (k, current) -> {
+            if (current != null && (!current.result().isDone()
+                    || System.nanoTime() - current.startedNanos() < authenticatedCache.toNanos())) {
+                return current;
             }
-        }
-        return names;
-    }
-
-    /** The probe URL: the base URL without user info, query or fragment, and the path. */
-    private static String probeUrl(String baseUrl, String path) {
-        return stripSlash(ApiReachability.safeUrl(stripSlash(baseUrl))) + path;
-    }
-
-    private static String stripSlash(String url) {
-        String u = url.trim();
-        while (u.endsWith("/")) {
-            u = u.substring(0, u.length() - 1);
-        }
-        return u;
+            return new Cached(CompletableFuture.supplyAsync(() -> check.probe.check(check.account, timeout),
+                    authenticatedProbes), System.nanoTime());
+        }).result();
     }
 
     /** The readiness check of one account. */
     public final class AccountCheck extends AbstractHealthCheck {
         private final String subject;
         private final String url;
+        private final AccountProbe probe;
+        private final String account;
 
-        AccountCheck(String id, String subject, String url) {
+        AccountCheck(String id, String subject, String url, AccountProbe probe, String account) {
             super("syncrunner", id);
             this.subject = subject;
             this.url = url;
+            this.probe = probe;
+            this.account = account;
         }
 
         @Override
@@ -165,6 +164,10 @@ public final class AccountHealthChecks extends ServiceSupport {
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            if (authenticatedCache != null) {
+                authenticatedCall(builder);
+                return;
+            }
             // start every account's stale probe at once, so N unreachable APIs cost one timeout, not N
             for (AccountCheck other : checks) {
                 reachability.probe(other.getId(), other.url);
@@ -177,6 +180,33 @@ public final class AccountHealthChecks extends ServiceSupport {
             builder.detail("api.millis", r.tookMillis());
             builder.message(ApiReachability.clean(subject + ": " + r.detail()));
             if (r.reachable()) {
+                builder.up();
+            } else {
+                builder.down();
+            }
+        }
+
+        /** The authenticated check: UP when the provider's authenticated read succeeded. */
+        private void authenticatedCall(HealthCheckResultBuilder builder) {
+            for (AccountCheck other : checks) {
+                authenticatedProbe(other); // all at once: N slow accounts cost one wait, not N
+            }
+            AccountProbe.Result r;
+            try {
+                r = authenticatedProbe(this).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                r = AccountProbe.Result.failed("the authenticated check did not end within " + timeout.toMillis()
+                        + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                r = AccountProbe.Result.failed("the check was interrupted");
+            } catch (java.util.concurrent.ExecutionException e) {
+                r = AccountProbe.Result.failed("the check failed: " + e.getCause().getClass().getSimpleName());
+            }
+            builder.detail("api.url", url);
+            builder.detail("api.authenticated", true);
+            builder.message(ApiReachability.clean(subject + ": " + withoutSlashes(r.detail())));
+            if (r.ok()) {
                 builder.up();
             } else {
                 builder.down();

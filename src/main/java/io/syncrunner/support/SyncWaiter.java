@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The wait between two status polls of a sync, without a thread: the exchange is parked and continued by a
@@ -30,8 +31,16 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
     public static final String WAKE_KEY = "syncWakeKey";
     public static final String WOKEN_BY = "syncWokenBy";
     public static final String SIGNAL = "syncSignal";
-    /** Epoch ms: a signal of this sync's key that arrived at or after this time wakes it at once. */
+    /**
+     * A {@link #signalMark()} taken right before the trigger was sent: a signal of this sync's key received after
+     * it wakes the sync at once, even one received before the sync parked; one received before it never does.
+     */
     public static final String SIGNALS_SINCE = "syncSignalsSince";
+    /**
+     * Numbers the signals in the order they were received (in this JVM). An order, not a time: a clock in
+     * milliseconds cannot tell a signal received in the same millisecond before the trigger from one after it.
+     */
+    private static final AtomicLong SIGNALS = new AtomicLong();
     private static final long RECENT_MILLIS = 15 * 60_000L;
     private static final Logger LOG = LoggerFactory.getLogger(SyncWaiter.class);
 
@@ -42,7 +51,7 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
     /** Every parked sync, with or without a wake key (the metrics' in-flight waits). */
     private final AtomicInteger waiting = new AtomicInteger();
 
-    private record Recent(long at, Object payload) {
+    private record Recent(long at, long number, Object payload) {
     }
 
     public SyncWaiter(ScheduledExecutorService scheduler) {
@@ -59,7 +68,7 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
             if (key != null) {
                 Recent r = recent.get(key);
                 Long since = exchange.getProperty(SIGNALS_SINCE, Long.class);
-                if (r != null && since != null && r.at() >= since) {
+                if (r != null && since != null && r.number() > since) {
                     scheduler.execute(() -> p.wake("signal", r.payload()));
                     return false;
                 }
@@ -90,7 +99,7 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
      */
     public int signal(String key, Object payload) {
         long now = System.currentTimeMillis();
-        recent.put(key, new Recent(now, payload));
+        recent.put(key, new Recent(now, SIGNALS.incrementAndGet(), payload));
         recent.values().removeIf(r -> r.at() < now - RECENT_MILLIS);
         Set<Parked> waiting = parked.remove(key);
         if (waiting == null) {
@@ -109,6 +118,11 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
             n++;
         }
         return n;
+    }
+
+    /** The signals received so far, as a mark for {@link #SIGNALS_SINCE}: later signals are after it. */
+    public static long signalMark() {
+        return SIGNALS.get();
     }
 
     /** How many syncs wait now, whether a timer or a signal (webhook) will continue them. */

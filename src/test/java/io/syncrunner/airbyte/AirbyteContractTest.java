@@ -1,6 +1,7 @@
 package io.syncrunner.airbyte;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.syncrunner.auth.TokenCache;
 import io.syncrunner.emulator.FaultRule;
 import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncTimeoutException;
@@ -11,10 +12,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The runner and the emulator against the official Airbyte public API spec: every request the runner sends and
@@ -46,7 +51,9 @@ class AirbyteContractTest extends RunnerTestSupport {
     }
 
     @BeforeEach
-    void freshLog() {
+    void freshLogAndToken() {
+        // every test fetches its token, so that each one sees the token call pass through Prism too
+        context.getRegistry().lookupByNameAndType("tokenCache", TokenCache.class).clear();
         prism.clearOutput();
     }
 
@@ -68,9 +75,11 @@ class AirbyteContractTest extends RunnerTestSupport {
                 .hasMessageContaining("ended failed");
 
         String slow = connection("running:1h,succeeded");
-        assertThat(syncFailure("account=prism&connectionId=" + slow + "&pollInterval=100ms&waitTimeout=500ms"))
-                .isInstanceOf(SyncTimeoutException.class);
-        assertThat(prism.output()).anyMatch(l -> l.toLowerCase().contains("delete"));
+        Throwable timedOut = syncFailure("account=prism&connectionId=" + slow + "&pollInterval=100ms&waitTimeout=500ms");
+        assertThat(timedOut).isInstanceOf(SyncTimeoutException.class);
+        long jobId = Json.parse(((SyncTimeoutException) timedOut).result()).path("jobId").asLong();
+        assertThat(jobId).as("int64 job id above 2^31").isGreaterThan(Integer.MAX_VALUE);
+        assertThat(prism.output()).anyMatch(l -> l.contains("delete /jobs/" + jobId + " "));
         prism.assertNoViolations();
     }
 
@@ -89,5 +98,65 @@ class AirbyteContractTest extends RunnerTestSupport {
                 "only the undocumented-status warning");
         assertThat(violations).hasSizeLessThanOrEqualTo(1);
         assertThat(prism.output()).anyMatch(l -> l.contains("/jobs?connectionId="));
+    }
+
+    @Test
+    void shouldStayWithinTheSpecWhenAttachingAfterA409ToTheNewestOfMoreThanAPageOfJobs() throws Exception {
+        String id = connection("succeeded");
+        for (int i = 0; i < 25; i++) {
+            startJobOutsideTheRunner(id);
+        }
+        EMULATOR.setConnectionScript(id, "running:800ms,succeeded");
+        long running = startJobOutsideTheRunner(id);
+        prism.clearOutput();
+
+        JsonNode result = Json.parse(sync("account=prism&connectionId=" + id + "&pollInterval=100ms"));
+
+        assertThat(result.path("attached").asBoolean()).isTrue();
+        assertThat(result.path("jobId").asLong()).isEqualTo(running);
+        assertThat(prism.output()).anyMatch(l -> l.contains("/jobs?connectionId=" + id + "&orderBy=createdAt%7CDESC"));
+        assertThat(prism.output()).anyMatch(l -> l.contains("get /jobs/" + running + " "));
+        List<String> violations = prism.violations();
+        assertThat(violations).allMatch(v -> v.contains("Unable to match the returned status code"),
+                "only the warning that the spec does not list 409 for POST /jobs");
+        assertThat(violations).hasSizeLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void shouldMakePrismReportAnEmulatorAnswerThatBreaksTheSpec() throws Exception {
+        String id = connection("running:600ms,succeeded");
+        // one status read answers jobId as a string (int64 in the spec): Prism must catch it
+        EMULATOR.faults().add(FaultRule.on("GET", "/jobs/\\d+").times(1).respond(200).body("{\"jobId\":\"1\","
+                + "\"status\":\"running\",\"jobType\":\"sync\",\"startTime\":\"2026-11-23T10:15:30Z\","
+                + "\"connectionId\":\"" + id + "\"}"));
+
+        JsonNode result = Json.parse(sync("account=prism&connectionId=" + id + "&pollInterval=100ms"));
+
+        assertThat(result.path("status").asText()).as("the runner read the status again after Prism's 500")
+                .isEqualTo("succeeded");
+        assertThat(prism.violations()).anyMatch(v -> v.contains("get /jobs/") && v.contains("#VIOLATIONS"));
+        assertThatThrownBy(prism::assertNoViolations).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("contract violation");
+
+        // the same check on a direct call, where Prism's answer names the broken field: a required one left out
+        long jobId = result.path("jobId").asLong();
+        EMULATOR.faults().add(FaultRule.on("GET", "/jobs/\\d+").times(1).respond(200).body("{\"jobId\":" + jobId
+                + ",\"jobType\":\"sync\",\"startTime\":\"2026-11-23T10:15:30Z\",\"connectionId\":\"" + id + "\"}"));
+        HttpResponse<String> checked = HTTP.send(HttpRequest.newBuilder(URI.create(prism.url() + "/jobs/" + jobId))
+                .header("Authorization", "Bearer " + EMULATOR.issueToken("contract-test")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(checked.statusCode()).isEqualTo(500);
+        assertThat(checked.body()).contains("#VIOLATIONS").contains("status");
+        assertThat(checked.headers().firstValue("sl-violations")).hasValueSatisfying(v -> assertThat(v).contains("status"));
+    }
+
+    private static long startJobOutsideTheRunner(String connectionId) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(EMULATOR.cloudApiUrl() + "/jobs"))
+                .header("Authorization", "Bearer " + EMULATOR.issueToken("outside-the-runner"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"connectionId\":\"" + connectionId
+                        + "\",\"jobType\":\"sync\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Json.parse(r.body()).path("jobId").asLong();
     }
 }

@@ -317,6 +317,46 @@ class AirbyteSyncTest extends RunnerTestSupport {
         assertThat(e).hasMessageContaining("refused to sync").hasMessageContaining(id).hasMessageContaining("active");
     }
 
+    @Test
+    void shouldCarryAJobIdAboveTwoToThe31ThroughTriggerStatusReadsCancelLogsAndResultExactly() {
+        String id = connection("running:1h,succeeded");
+        int logStart = LogCapture.size();
+
+        SyncFailedException e = asSyncFailure(syncFailure("account=test&connectionId=" + id + FAST + "&waitTimeout=1s"));
+
+        JobSnapshot job = EMULATOR.jobs().stream().filter(j -> j.connectionId().equals(id)).findFirst().orElseThrow();
+        assertThat(job.jobId()).as("the emulator numbers jobs above 2^31, as int64 allows").isGreaterThan(Integer.MAX_VALUE);
+        JsonNode result = Json.parse(e.result());
+        assertThat(result.get("jobId").isIntegralNumber()).as("jobId stays a JSON number: " + e.result()).isTrue();
+        assertThat(result.get("jobId").asLong()).isEqualTo(job.jobId());
+        assertThat(e.result()).contains("\"jobId\":" + job.jobId() + ",");
+        assertThat(EMULATOR.count("GET", ".*/jobs/" + job.jobId())).isPositive();
+        assertThat(EMULATOR.count("DELETE", ".*/jobs/" + job.jobId())).isEqualTo(1);
+        assertThat(job.cancelRequested()).isTrue();
+        assertThat(e).hasMessageContaining("Airbyte job " + job.jobId() + " ");
+        assertThat(LogCapture.linesSince(logStart)).anyMatch(l -> l.contains("Airbyte job " + job.jobId() + " started"));
+    }
+
+    @Test
+    void shouldFindTheActiveJobNewestFirstWhenTheConnectionHasMoreThanOnePageOfJobs() throws Exception {
+        String id = connection("succeeded", 3, 30);
+        for (int i = 0; i < 25; i++) { // more than Airbyte's default page (20) and the runner's page (10)
+            startJobOutsideTheRunner(id);
+        }
+        EMULATOR.setConnectionScript(id, "running:800ms,succeeded");
+        long running = startJobOutsideTheRunner(id);
+
+        JsonNode result = Json.parse(sync("account=test&connectionId=" + id + FAST));
+
+        assertThat(result.path("attached").asBoolean()).isTrue();
+        assertThat(result.path("jobId").asLong()).isEqualTo(running);
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(EMULATOR.requests()).anySatisfy(r -> {
+            assertThat(r.method()).isEqualTo("GET");
+            assertThat(r.query()).contains("connectionId=" + id).contains("orderBy=createdAt%7CDESC");
+        });
+    }
+
     private static long startJobOutsideTheRunner(String connectionId) throws Exception {
         HttpRequest post = HttpRequest.newBuilder(URI.create(EMULATOR.cloudApiUrl() + "/jobs"))
                 .timeout(Duration.ofSeconds(10))

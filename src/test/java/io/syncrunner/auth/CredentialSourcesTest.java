@@ -1,8 +1,10 @@
 package io.syncrunner.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.syncrunner.emulator.AuthKind;
 import io.syncrunner.support.Json;
 import io.syncrunner.testsupport.FivetranTestSupport;
+import io.syncrunner.testsupport.RunnerProcess;
 import io.syncrunner.testsupport.SecretsManagerStub;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,9 @@ class CredentialSourcesTest extends FivetranTestSupport {
         }
         secret(ROTATED_CLIENT_SECRET);
         secret(ROTATED_FIVETRAN_SECRET);
+        // an account given only as JVM system properties (-D), its API key too: no property file has it
+        System.setProperty("airbyte.fromsysprops.base-url", EMULATOR.selfManagedApiUrl());
+        System.setProperty("airbyte.fromsysprops.api-key", API_KEY);
         Properties p = new Properties();
         p.put("camel.vault.aws.access-key", "AKIASYNCRUNNERTEST");
         p.put("camel.vault.aws.secret-key", secret(AWS_SECRET_KEY));
@@ -60,6 +65,8 @@ class CredentialSourcesTest extends FivetranTestSupport {
 
     @AfterAll
     static void stopAws() {
+        System.clearProperty("airbyte.fromsysprops.base-url");
+        System.clearProperty("airbyte.fromsysprops.api-key");
         if (aws != null) {
             aws.close();
         }
@@ -85,6 +92,62 @@ class CredentialSourcesTest extends FivetranTestSupport {
                 + "&pollInterval=100ms"));
 
         assertThat(result.path("status").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void shouldUseAnAccountAndItsApiKeyGivenOnlyAsSystemProperties() {
+        long before = EMULATOR.requests().size();
+
+        JsonNode result = Json.parse(sync("account=fromsysprops&connectionId=" + connection("running:300ms,succeeded")
+                + "&pollInterval=100ms"));
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        // the calls were authenticated with the key from -D (an unauthenticated call would have been answered 401)
+        var calls = EMULATOR.requests().subList((int) before, EMULATOR.requests().size()).stream()
+                .filter(r -> !r.apiPath().equals("/health")).toList();
+        assertThat(calls).isNotEmpty().allSatisfy(r -> assertThat(r.auth()).isEqualTo(AuthKind.API_KEY));
+    }
+
+    @Test
+    void shouldGiveAnAccountDefinedOnlyBySystemPropertiesAReadinessCheck() throws Exception {
+        var answer = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/observe/health/ready")))
+                .timeout(Duration.ofSeconds(10)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        JsonNode check = null;
+        for (JsonNode c : Json.parse(answer.body()).path("checks")) {
+            if (c.path("name").asText().equals("airbyte-account-fromsysprops")) {
+                check = c;
+            }
+        }
+        assertThat(check).as(answer.body()).isNotNull();
+        assertThat(check.path("status").asText()).isEqualTo("UP");
+        assertThat(check.path("message").asText()).startsWith("Airbyte account 'fromsysprops': the API at 127.0.0.1:"
+                + java.net.URI.create(EMULATOR.baseUrl()).getPort());
+    }
+
+    @Test
+    void shouldLetAValueGivenOnTheCommandLineWinOverTheSettingsFile() throws Exception {
+        // the file says airbyte.default.base-url={{env:AIRBYTE_BASE_URL:https://api.airbyte.com/v1}}
+        try (RunnerProcess runner = RunnerProcess.builder("command-line-settings")
+                .arg("--airbyte.default.base-url=" + EMULATOR.selfManagedApiUrl())
+                .arg("--airbyte.default.client-id=" + CLIENT_ID)
+                .arg("--airbyte.default.client-secret=" + CLIENT_SECRET)
+                .start()) {
+            var answer = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(runner.baseUrl() + "/observe/health/ready")).timeout(Duration.ofSeconds(10))
+                    .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+            JsonNode check = null;
+            for (JsonNode c : Json.parse(answer.body()).path("checks")) {
+                if (c.path("name").asText().equals("airbyte-account-default")) {
+                    check = c;
+                }
+            }
+            assertThat(check).as(answer.body()).isNotNull();
+            assertThat(check.path("message").asText()).startsWith("Airbyte account 'default': the API at 127.0.0.1:"
+                    + java.net.URI.create(EMULATOR.baseUrl()).getPort() + " answered HTTP 200");
+            assertThat(runner.log()).doesNotContain(CLIENT_SECRET);
+        }
     }
 
     @Test

@@ -115,6 +115,24 @@ class StartupErrorsTest {
     }
 
     @Test
+    void shouldCheckAnAccountDefinedOnlyBySystemPropertiesAtStartup() {
+        System.setProperty("airbyte.sysprops.base-url", "http://127.0.0.1:1/v1");
+        System.setProperty("airbyte.sysprops.client-id", "someone");
+        System.setProperty("airbyte.sysprops.client-secret", "{{env:SYNCRUNNER_NOT_SET_FOR_SYSPROPS}}");
+        try {
+            String message = startupFailure(Map.of());
+
+            assertThat(message).isNotNull().contains("Airbyte account 'sysprops'")
+                    .contains("airbyte.sysprops.client-secret")
+                    .contains("environment variable SYNCRUNNER_NOT_SET_FOR_SYSPROPS");
+        } finally {
+            System.clearProperty("airbyte.sysprops.base-url");
+            System.clearProperty("airbyte.sysprops.client-id");
+            System.clearProperty("airbyte.sysprops.client-secret");
+        }
+    }
+
+    @Test
     void shouldStartWhenEverySettingResolves() {
         assertThat(startupFailure(Map.of("airbyte.fine.base-url", "http://127.0.0.1:1/v1",
                 "airbyte.fine.client-id", "{{env:SYNCRUNNER_TEST_CLIENT_ID}}",

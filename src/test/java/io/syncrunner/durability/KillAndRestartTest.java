@@ -60,6 +60,8 @@ class KillAndRestartTest {
                     v.syncs(), fleet.faultsInjected(), triggersBeforeKill, inFlightAtKill, v.duplicates(), v.lost(), v.wrongState(),
                     second.startupTime().toMillis(), reattachMs, second.logLines("Carrying on run").size(), carriedOn(second), (System.nanoTime() - wall) / 1e9);
             assertThat(v.problems()).isEmpty();
+            assertThat(fleet.airbyte.jobs()).as("job ids above 2^31 (int64), re-read from the journal after the kill")
+                    .isNotEmpty().allSatisfy(j -> assertThat(j.jobId()).isGreaterThan(Integer.MAX_VALUE));
             assertThat(v.duplicates()).isZero();
             assertThat(v.lost()).isZero();
             assertThat(inFlightAtKill).as("syncs were in flight when the runner was killed").isPositive();

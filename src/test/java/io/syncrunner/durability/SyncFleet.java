@@ -14,6 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,11 +58,15 @@ final class SyncFleet {
             airbyte.addConnection(id, "pending:1s,running:" + seconds + "s," + end, true, 100 + i, 1000 + i);
             targets.add(new Target("airbyte", id, end));
         }
+        // each connector synced before, an hour ago, its succeeded_at in microseconds as Fivetran writes it: a run
+        // carried on after a restart must compare it with the journal's baseline at full precision (cut to ms, the
+        // unchanged timestamp looked like this sync's success, also for the failing ones)
+        Instant previous = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3600).plusNanos(613_498_000);
         for (int i = 0; i < fivetranCount; i++) {
             String id = "c_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
             String end = i % 4 == 3 ? "failed" : "succeeded";
             fivetran.addConnector(EmulatedConnector.of(id, GROUP).script("syncing:" + seconds + "s," + end)
-                    .scheduleType("manual"));
+                    .scheduleType("manual").succeededAt(previous));
             targets.add(new Target("fivetran", id, end));
         }
         return this;

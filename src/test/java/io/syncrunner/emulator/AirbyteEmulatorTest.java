@@ -259,6 +259,35 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldListItsWorkspaceInTheVendorsShapeToAnAuthenticatedCallerOnly() {
+        // WorkspacesResponse {data: [WorkspaceResponse]}; WorkspaceResponse requires workspaceId, name,
+        // dataResidency, notifications (airbyte/api.yaml, GET /workspaces)
+        for (String url : List.of(airbyte.selfManagedApiUrl(), airbyte.cloudApiUrl())) {
+            HttpResponse<String> r = call("GET", url + "/workspaces?limit=1", null,
+                    "Authorization", "Bearer " + token(airbyte));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode data = json(r).get("data");
+            assertThat(data.isArray()).isTrue();
+            assertThat(data).hasSize(1);
+            JsonNode w = data.get(0);
+            assertThat(w.get("workspaceId").asText()).matches("[0-9a-f-]{36}");
+            assertThat(w.get("name").isTextual()).isTrue();
+            assertThat(w.get("dataResidency").asText()).isEqualTo("auto");
+            assertThat(w.get("notifications").isObject()).isTrue();
+        }
+        assertThat(json(call("GET", api(airbyte) + "/workspaces?offset=1", null, "Authorization", BASIC))
+                .get("data")).isEmpty();
+
+        assertProblem(call("GET", api(airbyte) + "/workspaces?limit=1", null), 401, "invalid-api-key");
+        assertProblem(call("GET", api(airbyte) + "/workspaces?limit=1", null, "Authorization", "Bearer made-up"), 401,
+                "invalid-api-key");
+        assertThat(call("GET", api(airbyte) + "/workspaces?limit=0", null, "Authorization", BASIC).statusCode())
+                .isEqualTo(400);
+        assertThat(call("POST", api(airbyte) + "/workspaces", "{}", "Authorization", BASIC).statusCode())
+                .isEqualTo(405);
+    }
+
+    @Test
     void shouldAnswer404ProblemForUnknownPaths() {
         assertProblem(call("GET", airbyte.baseUrl() + "/nothing/here", null), 404, "resource-not-found");
         assertProblem(call("GET", api(airbyte) + "/sources", null, "Authorization", BASIC), 404, "resource-not-found");
@@ -274,11 +303,12 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
 
         assertThat(created.statusCode()).isEqualTo(200);
         JsonNode job = json(created);
-        assertThat(job.get("jobId").asLong()).isEqualTo(1);
+        long id = job.get("jobId").asLong();
+        assertThat(id).isEqualTo(AirbyteEmulator.DEFAULT_FIRST_JOB_ID);
         assertThat(job.get("status").asText()).isEqualTo("pending");
         assertThat(job.get("jobType").asText()).isEqualTo("sync");
         assertThat(job.get("connectionId").asText()).isEqualTo(CONN);
-        assertThat(job.get("startTime").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        assertThat(job.get("startTime").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d)?Z");
         assertThat(job.has("duration")).isFalse();
         assertThat(job.has("lastUpdatedAt")).isFalse();
         assertThat(job.has("id")).isFalse();
@@ -286,20 +316,20 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
         assertThat(job.get("bytesSynced").asLong()).isZero();
 
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
-                .until(() -> statusOf(airbyte, 1), "running"::equals);
-        JsonNode running = json(getJob(airbyte, 1));
+                .until(() -> statusOf(airbyte, id), "running"::equals);
+        JsonNode running = json(getJob(airbyte, id));
         assertThat(running.get("duration").asText()).startsWith("PT");
         assertThat(running.has("lastUpdatedAt")).isFalse();
 
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
-                .until(() -> statusOf(airbyte, 1), "succeeded"::equals);
-        JsonNode done = json(getJob(airbyte, 1));
+                .until(() -> statusOf(airbyte, id), "succeeded"::equals);
+        JsonNode done = json(getJob(airbyte, id));
         assertThat(done.get("rowsSynced").asLong()).isEqualTo(1234);
         assertThat(done.get("bytesSynced").asLong()).isEqualTo(56789);
         assertThat(done.get("lastUpdatedAt").asText()).endsWith("Z");
         assertThat(done.get("duration").asText()).matches("PT\\d+S");
-        assertThat(airbyte.jobFinishedAt(1)).isPresent();
-        assertThat(airbyte.job(1)).hasValueSatisfying(s -> assertThat(s.status()).isEqualTo("succeeded"));
+        assertThat(airbyte.jobFinishedAt(id)).isPresent();
+        assertThat(airbyte.job(id)).hasValueSatisfying(s -> assertThat(s.status()).isEqualTo("succeeded"));
     }
 
     @Test
@@ -341,7 +371,7 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
         assertThat(body.at("/data/message").asText()).isEqualTo("A sync is already running for: " + CONN);
 
         clock.advance(Duration.ofSeconds(10));
-        assertThat(triggerOk(e, CONN)).isEqualTo(2);
+        assertThat(triggerOk(e, CONN)).isEqualTo(AirbyteEmulator.DEFAULT_FIRST_JOB_ID + 1);
         assertThat(e.triggerCount(CONN)).isEqualTo(3);
     }
 
@@ -444,9 +474,119 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldNumberJobsAboveTwoToThe31AsJsonIntegersAndCountUpFromAConfiguredFirstId() {
+        airbyte.addConnection(CONN, "running:1h,succeeded");
+        airbyte.addConnection(CONN2, "running:1h,succeeded");
+
+        JsonNode first = json(trigger(airbyte, CONN));
+        long second = triggerOk(airbyte, CONN2);
+
+        assertThat(first.get("jobId").isIntegralNumber()).as("jobId is a JSON integer, int64 in the spec").isTrue();
+        long id = first.get("jobId").asLong();
+        assertThat(id).isGreaterThan(Integer.MAX_VALUE).isEqualTo(AirbyteEmulator.DEFAULT_FIRST_JOB_ID);
+        assertThat(second).isEqualTo(id + 1);
+        assertThat(json(getJob(airbyte, id)).get("jobId").asLong()).isEqualTo(id);
+        JsonNode listed = json(call("GET", api(airbyte) + "/jobs?connectionId=" + CONN, null, "Authorization", BASIC));
+        assertThat(listed.get("data").get(0).get("jobId").asLong()).isEqualTo(id);
+        HttpResponse<String> cancelled = call("DELETE", api(airbyte) + "/jobs/" + id, null, "Authorization", BASIC);
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(json(cancelled).get("jobId").asLong()).isEqualTo(id);
+
+        AirbyteEmulator configured = startEmulator(b -> b.firstJobId(5_000_000_000L));
+        configured.addConnection(CONN, "running:1h,succeeded");
+        assertThat(triggerOk(configured, CONN)).isEqualTo(5_000_000_000L);
+        assertThatThrownBy(() -> AirbyteEmulator.builder().firstJobId(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("firstJobId");
+    }
+
+    @Test
+    void shouldWriteJobTimesLikeOffsetDateTimeToStringInUtcAndLastUpdatedAtOnlyWhenTerminal() {
+        ManualClock clock = new ManualClock(); // 2026-11-23T10:15:30Z
+        AirbyteEmulator e = startEmulator(b -> b.clock(clock));
+        e.addConnection(CONN, "pending:10s,running:20s,succeeded");
+        e.addConnection(CONN2, "running:1s,succeeded");
+
+        JsonNode pending = json(trigger(e, CONN));
+        clock.advance(Duration.ofSeconds(30)); // 10:16:00: Java's OffsetDateTime.toString() leaves out ":00"
+        JsonNode onTheMinute = json(trigger(e, CONN2));
+
+        assertThat(pending.get("startTime").asText()).isEqualTo("2026-11-23T10:15:30Z");
+        assertThat(pending.get("status").asText()).isEqualTo("pending");
+        assertThat(pending.has("duration")).as("no duration while pending").isFalse();
+        assertThat(pending.has("lastUpdatedAt")).isFalse();
+        assertThat(onTheMinute.get("startTime").asText()).isEqualTo("2026-11-23T10:16Z");
+        JsonNode done = json(getJob(e, pending.get("jobId").asLong()));
+        assertThat(done.get("status").asText()).isEqualTo("succeeded");
+        assertThat(done.get("lastUpdatedAt").asText()).isEqualTo("2026-11-23T10:16Z");
+        assertThat(done.get("duration").asText()).isEqualTo("PT30S");
+    }
+
+    @Test
+    void shouldAnswerEachErrorStatusWithTheProblemThatApiProblemsYamlDefines() {
+        airbyte.addConnection(CONN, "running:1h,succeeded");
+        long id = triggerOk(airbyte, CONN);
+        // status, title, type, detail, data.message expected
+        Object[][] problems = {
+                {400, "bad-request", "#bad-request", "The request could not be understood by the server due to malformed syntax.", true},
+                {401, "invalid-api-key", "#invalid-api-key", "The API key in the Authorization header is invalid.", false},
+                {403, "forbidden", "#forbidden", "The request is forbidden.", true},
+                {404, "resource-not-found", "#resource-not-found", "The requested resource could not be found.", false},
+                {408, "Request timeout exceeded", null, "The request has exceeded the timeout associated with this endpoint.", false},
+                {409, "try-again-later", "#try-again-later", "Please try again later.", true},
+                {422, "unprocessable-entity", "#unprocessable-entity", "The body of the request was not understood", true},
+                {500, "unexpected-problem", "", "An unexpected problem has occurred. If this is an error that needs to be"
+                        + " addressed, please submit a pull request or github issue.", true},
+                {503, "service-unavailable", "", "The server is currently unable to handle the request.", false},
+        };
+        for (Object[] p : problems) {
+            int status = (Integer) p[0];
+            airbyte.faults().add(FaultRule.on("GET", "/jobs/.+").times(1).respond(status));
+
+            HttpResponse<String> r = getJob(airbyte, id);
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+            JsonNode n = json(r);
+            assertThat(n.get("status").asInt()).as(r.body()).isEqualTo(status);
+            assertThat(n.get("title").asText()).as(r.body()).isEqualTo(p[1]);
+            assertThat(n.get("type").asText()).as(r.body()).isEqualTo(p[2] == null ? "error:request-timeout-exceeded"
+                    : "https://reference.airbyte.com/reference/errors" + p[2]);
+            assertThat(n.get("detail").asText()).as(r.body()).isEqualTo(p[3]);
+            assertThat(n.path("data").hasNonNull("message")).as(r.body()).isEqualTo(p[4]);
+        }
+
+        airbyte.faults().add(FaultRule.on("GET", "/jobs/.+").times(1).respond(429));
+        HttpResponse<String> shed = getJob(airbyte, id);
+        assertThat(shed.statusCode()).isEqualTo(429);
+        assertThat(shed.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(shed.headers().firstValue("Retry-After")).as("a hard limit, not a back-off signal").isEmpty();
+        assertThat(shed.body()).isEqualTo("{\"message\":\"You are being rate limited.\"}");
+    }
+
+    @Test
+    void shouldAnswerTheRealProblemsForAnUnknownJobAConflictAndARefresh() {
+        airbyte.addConnection(CONN, "running:1s,succeeded", false);
+
+        JsonNode unknown = json(getJob(airbyte, 4_000_000_000L));
+        JsonNode inactive = json(trigger(airbyte, CONN));
+        JsonNode refresh = json(call("POST", api(airbyte) + "/jobs",
+                "{\"connectionId\":\"" + CONN + "\",\"jobType\":\"refresh\"}", "Authorization", BASIC));
+
+        assertThat(unknown.get("title").asText()).isEqualTo("resource-not-found");
+        assertThat(unknown.get("data").get("resourceId").asText()).isEqualTo("4000000000");
+        assertThat(inactive.get("status").asInt()).isEqualTo(409);
+        assertThat(inactive.get("type").asText()).isEqualTo("https://reference.airbyte.com/reference/errors#409-state-conflict");
+        assertThat(inactive.get("title").asText()).isEqualTo("state-conflict");
+        assertThat(inactive.get("detail").asText()).isEqualTo("State conflict");
+        assertThat(inactive.get("data").get("message").asText()).isEqualTo("Could not fulfill request");
+        assertThat(refresh.get("status").asInt()).isEqualTo(422);
+        assertThat(refresh.get("data").get("message").asText()).isEqualTo("Refreshes are not supported in the public API");
+    }
+
+    @Test
     void shouldListJobsOldestFirstByDefaultAndNewestFirstWithOrderByDesc() {
         ManualClock clock = new ManualClock();
-        AirbyteEmulator e = startEmulator(b -> b.clock(clock));
+        AirbyteEmulator e = startEmulator(b -> b.clock(clock).firstJobId(1));
         e.addConnection(CONN, "running:1s,succeeded");
         e.addConnection(CONN2, "running:1s,succeeded");
         for (int i = 0; i < 3; i++) {
@@ -716,12 +856,13 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
 
         JsonNode jobs = json(call("GET", admin + "/jobs", null));
         assertThat(jobs.get(0).get("status").asText()).isEqualTo("running");
+        long id = jobs.get(0).get("jobId").asLong();
 
         call("POST", admin + "/faults", "{\"path\":\"/jobs/\\\\d+\",\"status\":503}");
-        assertThat(getJob(airbyte, 1).statusCode()).isEqualTo(503);
+        assertThat(getJob(airbyte, id).statusCode()).isEqualTo(503);
         HttpResponse<String> cleared = call("DELETE", admin + "/faults", null);
         assertThat(json(cleared).get("cleared").asInt()).isEqualTo(2);
-        assertThat(getJob(airbyte, 1).statusCode()).isEqualTo(200);
+        assertThat(getJob(airbyte, id).statusCode()).isEqualTo(200);
 
         HttpResponse<String> settings = call("POST", admin + "/settings", "{\"requireAuth\":false,\"cancelDelayMs\":0}");
         assertThat(json(settings).get("requireAuth").asBoolean()).isFalse();

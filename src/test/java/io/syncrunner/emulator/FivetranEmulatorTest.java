@@ -38,6 +38,8 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
     private static final String GROUP = "warehouse_group";
     private static final String GROUP2 = "other_group";
     private static final String V2 = "application/json;version=2";
+    /** A timestamp as the live API writes it: UTC, exactly six fractional digits. */
+    private static final String MICROS_TIMESTAMP = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z";
 
     private final ManualClock clock = new ManualClock();
     private FivetranEmulator fivetran;
@@ -199,6 +201,23 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldAnswerAccountInfoInTheVendorsShapeToAnAuthenticatedCallerOnly() throws IOException {
+        // GET /v1/account/info: {code, message, data: AccountInfoResponse (account_id required)}
+        HttpResponse<String> r = api("GET", "/v1/account/info", null);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode n = json(r);
+        assertThat(n.get("code").asText()).isEqualTo("Success");
+        assertThat(n.get("message").asText()).isNotBlank();
+        assertThat(n.get("data").get("account_id").asText()).isNotBlank();
+        assertThat(n.get("data").get("account_name").isTextual()).isTrue();
+        assertError(raw(fivetran, "GET", "/v1/account/info", null, "Accept", V2), 401, "AuthFailed");
+        assertError(raw(fivetran, "GET", "/v1/account/info", null, "Accept", V2, "Authorization", basic(KEY, "wrong")),
+                401, "AuthFailed");
+        assertError(api("POST", "/v1/account/info", "{}"), 405, "MethodNotAllowed");
+    }
+
+    @Test
     void shouldAnswer406WithoutAJsonAcceptHeaderAndAcceptBothJsonVariants() throws IOException {
         fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
         String path = "/v1/connections/" + CONN;
@@ -257,7 +276,7 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
         assertThat(data.get("schedule_type").asText()).isEqualTo("manual");
         assertThat(data.get("sync_frequency").isInt()).isTrue();
         assertThat(data.get("sync_frequency").asInt()).isEqualTo(60);
-        assertThat(data.get("created_at").asText()).isEqualTo("2026-11-23T10:15:30Z");
+        assertThat(data.get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.000000Z");
         for (String required : List.of("service_version", "pause_after_trial", "data_delay_sensitivity")) {
             assertThat(data.has(required)).as(required).isTrue();
         }
@@ -353,8 +372,8 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
 
         JsonNode data = connector(CONN);
 
-        assertThat(data.get("succeeded_at").asText()).isEqualTo("2026-01-01T00:00:00Z");
-        assertThat(data.get("failed_at").asText()).isEqualTo("2026-01-02T00:00:00Z");
+        assertThat(data.get("succeeded_at").asText()).isEqualTo("2026-01-01T00:00:00.000000Z");
+        assertThat(data.get("failed_at").asText()).isEqualTo("2026-01-02T00:00:00.000000Z");
     }
 
     @Test
@@ -581,6 +600,67 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldPageTheWebhookListWithLimitAndNextCursor() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(createWebhook(fivetran, "/v1/webhooks/account", "https://hooks.example.com/" + i, false, null)
+                    .statusCode()).isEqualTo(200);
+        }
+
+        JsonNode first = json(api("GET", "/v1/webhooks?limit=2", null));
+        String cursor = first.get("data").get("next_cursor").asText();
+        JsonNode second = json(api("GET", "/v1/webhooks?limit=2&cursor=" + cursor, null));
+
+        assertThat(first.get("code").asText()).isEqualTo("Success");
+        assertThat(first.get("data").get("items").findValuesAsText("url"))
+                .containsExactly("https://hooks.example.com/0", "https://hooks.example.com/1");
+        assertThat(cursor).isEqualTo("eyJza2lwIjoyfQ"); // {"skip":2}, the spec's example cursor
+        assertThat(second.get("data").get("items").findValuesAsText("url")).containsExactly("https://hooks.example.com/2");
+        assertThat(second.get("data").has("next_cursor")).as("no next page").isFalse();
+        assertThat(json(api("GET", "/v1/webhooks", null)).get("data").get("items")).hasSize(3);
+        assertError(api("GET", "/v1/webhooks?limit=0", null), 400, "InvalidInput");
+        assertError(api("GET", "/v1/webhooks?limit=1001", null), 400, "InvalidInput");
+        assertError(api("GET", "/v1/webhooks?cursor=not-a-cursor", null), 400, "InvalidInput");
+    }
+
+    @Test
+    void shouldListTheConnectionsOfAGroupInPagesByGroupIdOrGroupPath() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        fivetran.addConnector(CONN2, GROUP, "syncing:1s,succeeded");
+        fivetran.addConnector("third_one", GROUP2, "syncing:1s,succeeded");
+
+        JsonNode byQuery = json(api("GET", "/v1/connections?group_id=" + GROUP + "&limit=1", null));
+        JsonNode next = json(api("GET", "/v1/connections?group_id=" + GROUP + "&limit=1&cursor="
+                + byQuery.get("data").get("next_cursor").asText(), null));
+        JsonNode byPath = json(api("GET", "/v1/groups/" + GROUP + "/connections", null));
+        JsonNode all = json(api("GET", "/v1/connections", null));
+
+        assertThat(byQuery.get("data").get("items").findValuesAsText("id")).containsExactly(CONN2); // by id
+        assertThat(next.get("data").get("items").findValuesAsText("id")).containsExactly(CONN);
+        assertThat(next.get("data").has("next_cursor")).isFalse();
+        assertThat(byPath.get("data").get("items").findValuesAsText("id")).containsExactly(CONN2, CONN);
+        assertThat(all.get("data").get("items").findValuesAsText("id")).containsExactly(CONN2, CONN, "third_one");
+        JsonNode item = byPath.get("data").get("items").get(1);
+        for (String required : List.of("id", "group_id", "service", "schema", "paused", "schedule_type",
+                "sync_frequency", "created_at", "connected_by", "pause_after_trial", "status")) {
+            assertThat(item.has(required)).as("ConnectorResponse." + required).isTrue();
+        }
+        assertThat(item.get("status").get("sync_state").asText()).isEqualTo("scheduled");
+        assertError(api("GET", "/v1/groups/nope/connections", null), 404, "NotFound_Group");
+        assertError(api("POST", "/v1/groups/" + GROUP + "/connections", "{}"), 405, "MethodNotAllowed");
+    }
+
+    @Test
+    void shouldAnswerAFaulted429WithTooManyRequestsAndRetryAfterAsFivetranDocuments() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        fivetran.faults().add(FaultRule.on("GET", "/connections/[^/]+").respond(429).times(1));
+
+        HttpResponse<String> limited = api("GET", "/v1/connections/" + CONN, null);
+
+        assertError(limited, 429, "TooManyRequests");
+        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(v).matches("\\d+"));
+    }
+
+    @Test
     void shouldRejectWebhooksForUnknownGroupsNonHttpsUrlsAndMissingEvents() {
         fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
 
@@ -664,7 +744,8 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
         assertThat(event.get("data").get("status").asText()).isEqualTo("SUCCESSFUL");
         FivetranSyncRun run = live.runs(CONN).get(0);
         assertThat(event.get("sync_id").asText()).isEqualTo(run.syncId());
-        assertThat(Instant.parse(event.get("created").asText())).isEqualTo(run.endedAt().truncatedTo(ChronoUnit.MILLIS));
+        assertThat(event.get("created").asText()).matches(MICROS_TIMESTAMP);
+        assertThat(Instant.parse(event.get("created").asText())).isEqualTo(run.endedAt().truncatedTo(ChronoUnit.MICROS));
         assertThat(connector(live, CONN).has("succeeded_at")).isTrue();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> live.webhookDeliveries().size() == 1);
@@ -861,5 +942,61 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
         assertThatThrownBy(() -> EmulatedConnector.of(CONN, GROUP).syncFrequency(7))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(fivetran.hasConnector(CONN)).isFalse();
+    }
+
+    // ------------------------------------------------------------------------------------------- timestamp shape
+
+    @Test
+    void shouldWriteEveryTimestampWithExactlySixFractionalDigitsAsTheLiveApiDoes() {
+        clock.advance(Duration.ofNanos(613_498_000)); // 2026-11-23T10:15:30.613498Z
+        Instant start = clock.instant();
+        fivetran.addConnector(EmulatedConnector.of(CONN, GROUP).script("syncing:1s,rescheduled:10s,syncing:1s,failed")
+                .scheduleType("auto").succeededAt(Instant.parse("2026-11-22T08:00:00.250Z")));
+        HttpResponse<String> webhook = createWebhook(fivetran, "/v1/webhooks/account", "https://hooks.example.com/ft",
+                false, null);
+
+        assertTriggered(sync(CONN, "{}"), CONN);
+        clock.advance(Duration.ofSeconds(1));
+        JsonNode rescheduled = connector(CONN);
+        clock.advance(Duration.ofSeconds(11));
+        JsonNode ended = connector(CONN);
+
+        assertThat(ended.get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.613498Z");
+        assertThat(ended.get("succeeded_at").asText()).as("zero digits are kept, not dropped as Instant.toString does")
+                .isEqualTo("2026-11-22T08:00:00.250000Z");
+        assertThat(rescheduled.get("status").get("rescheduled_for").asText()).isEqualTo("2026-11-23T10:15:41.613498Z");
+        assertThat(ended.get("failed_at").asText()).isEqualTo("2026-11-23T10:15:42.613498Z");
+        assertThat(Instant.parse(ended.get("failed_at").asText())).isEqualTo(start.plusSeconds(12));
+        assertThat(json(webhook).get("data").get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.613498Z");
+    }
+
+    @Test
+    void shouldCutTimestampsToMillisecondsOrSecondsWhenSetTo() {
+        clock.advance(Duration.ofNanos(613_498_999));
+        FivetranEmulator millis = startEmulator(b -> b.clock(clock).timestampPrecision(TimestampPrecision.MILLIS));
+        FivetranEmulator seconds = startEmulator(b -> b.clock(clock).timestampPrecision(TimestampPrecision.SECONDS));
+        for (FivetranEmulator e : List.of(fivetran, millis, seconds)) {
+            e.addConnector(EmulatedConnector.of(CONN, GROUP).script("syncing:1s,succeeded")
+                    .succeededAt(Instant.parse("2026-11-22T08:00:00.999999Z")));
+        }
+
+        assertThat(connector(fivetran, CONN).get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.613498Z");
+        assertThat(connector(millis, CONN).get("created_at").asText()).isEqualTo("2026-11-23T10:15:30.613Z");
+        assertThat(connector(seconds, CONN).get("created_at").asText()).isEqualTo("2026-11-23T10:15:30Z");
+        assertThat(connector(millis, CONN).get("succeeded_at").asText()).as("cut, not rounded")
+                .isEqualTo("2026-11-22T08:00:00.999Z");
+        assertThat(connector(seconds, CONN).get("succeeded_at").asText()).isEqualTo("2026-11-22T08:00:00Z");
+
+        fivetran.setTimestampPrecision(TimestampPrecision.SECONDS);
+        assertThat(connector(fivetran, CONN).get("created_at").asText()).isEqualTo("2026-11-23T10:15:30Z");
+    }
+
+    @Test
+    void shouldNameTheAllowedTimestampPrecisionsForAnUnknownOne() {
+        assertThat(TimestampPrecision.of(" Millis ")).isEqualTo(TimestampPrecision.MILLIS);
+        assertThatThrownBy(() -> TimestampPrecision.of("nanos")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timestamp precision 'nanos' is not one of micros, millis, seconds");
+        assertThatThrownBy(() -> FivetranEmulator.builder().timestampPrecision(null))
+                .isInstanceOf(NullPointerException.class);
     }
 }

@@ -7,11 +7,13 @@ import io.syncrunner.emulator.RecordedRequest;
 import io.syncrunner.support.ApiRejectedException;
 import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncFailedException;
+import io.syncrunner.support.SyncTimeoutException;
 import io.syncrunner.testsupport.FivetranTestSupport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Future;
@@ -293,5 +295,71 @@ class FivetranSyncTest extends FivetranTestSupport {
         } finally {
             FIVETRAN.disableRateLimit();
         }
+    }
+
+    // Fivetran timestamps carry microseconds (…29.613498Z); a baseline cut to milliseconds (…29.613Z) made the
+    // unchanged succeeded_at of the previous sync look new, and each of these syncs was reported succeeded at once.
+
+    /** The previous sync's end an hour ago, with microseconds as Fivetran writes them (…:29.613498Z). */
+    private static Instant previousSyncEnd() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3600).plusNanos(613_498_000);
+    }
+
+    @Test
+    void shouldReportASyncThatFailsAsFailedWhenTheTimestampsCarryMicroseconds() {
+        Instant previous = previousSyncEnd();
+        String id = add(connector("syncing:600ms,failed").succeededAt(previous));
+        assertThat(FIVETRAN.connectorData(id).get("succeeded_at")).asString().endsWith(".613498Z");
+
+        Throwable e = fivetranFailure("account=test&connectorId=" + id + FAST);
+
+        assertThat(e).isInstanceOf(SyncFailedException.class).hasMessageContaining("failed");
+        JsonNode result = Json.parse(((SyncFailedException) e).result());
+        assertThat(result.path("status").asText()).isEqualTo("failed");
+        assertThat(Instant.parse(result.path("succeededAt").asText())).isEqualTo(previous);
+        assertThat(Instant.parse(result.path("failedAt").asText())).isEqualTo(
+                FIVETRAN.runs(id).get(0).endedAt().truncatedTo(ChronoUnit.MICROS));
+    }
+
+    @Test
+    void shouldTimeOutWhenTheSyncNeverRunsAndTheMicrosecondTimestampsNeverMove() {
+        Instant previous = previousSyncEnd();
+        String id = add(connector("scheduled:1h,succeeded").succeededAt(previous).failedAt(previous.minusSeconds(60)));
+
+        Throwable e = fivetranFailure("account=test&connectorId=" + id + FAST + "&waitTimeout=1500ms");
+
+        assertThat(e).isInstanceOf(SyncTimeoutException.class).hasMessageContaining("did not finish within 1500ms");
+        JsonNode result = Json.parse(((SyncTimeoutException) e).result());
+        assertThat(result.path("timedOut").asBoolean()).isTrue();
+        assertThat(result.path("status").asText()).isEqualTo("scheduled");
+        assertThat(Instant.parse(result.path("succeededAt").asText())).isEqualTo(previous);
+        assertThat(FIVETRAN.runs(id)).singleElement().satisfies(run -> assertThat(run.ended()).isFalse());
+    }
+
+    @Test
+    void shouldNotReportASyncThatStillRunsAsSucceededUntilItsMicrosecondSucceededAtMoves() throws Exception {
+        Instant previous = previousSyncEnd();
+        String id = add(connector("syncing:4s,succeeded").succeededAt(previous));
+        Future<String> sync = template.asyncRequestBody("kamelet:fivetran-sync?account=test&connectorId=" + id + FAST,
+                null, String.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> FIVETRAN.triggerCount(id) == 1);
+        Instant triggered = FIVETRAN.runs(id).get(0).startedAt();
+
+        // three status reads after the trigger, each showing the unchanged succeeded_at of the previous sync (or an
+        // outcome reported too early, which the assertions below name)
+        await().atMost(Duration.ofSeconds(10)).until(() -> sync.isDone() || FIVETRAN.requests().stream()
+                .filter(r -> r.method().equals("GET") && r.path().endsWith("/connections/" + id)
+                        && r.at().isAfter(triggered)).count() >= 3);
+        boolean reported = sync.isDone();
+        assertThat(FIVETRAN.runs(id).get(0).ended()).as("the sync still runs (4 s)").isFalse();
+        assertThat(reported).as("no outcome while the sync runs").isFalse();
+
+        JsonNode result = Json.parse(sync.get(30, TimeUnit.SECONDS));
+
+        FivetranSyncRun run = FIVETRAN.runs(id).get(0);
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(Instant.parse(result.path("succeededAt").asText())).isAfter(previous)
+                .isEqualTo(run.endedAt().truncatedTo(ChronoUnit.MICROS));
+        assertThat(result.path("completedBy").asText()).isEqualTo("poll");
     }
 }

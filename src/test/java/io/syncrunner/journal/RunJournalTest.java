@@ -139,6 +139,82 @@ class RunJournalTest {
         assertThat(ended.error()).isEqualTo("job 42 failed");
     }
 
+    /** A Fivetran baseline as Fivetran writes it (microseconds), and one with nanoseconds. */
+    static final Instant MICROS_BASELINE = Instant.parse("2024-03-21T14:44:29.613498Z");
+    static final Instant NANOS_BASELINE = Instant.parse("2024-03-21T14:44:29.613498123Z");
+
+    /** The syncrunner_steps table as runners before the baseline_instant column created it. */
+    static final String OLD_STEPS_TABLE = "CREATE TABLE syncrunner_steps (run_id VARCHAR(64) NOT NULL,"
+            + " step VARCHAR(512) NOT NULL, state VARCHAR(16) NOT NULL, started_at BIGINT NOT NULL,"
+            + " deadline BIGINT NOT NULL, trigger_sent_at BIGINT, baseline BIGINT, job_id VARCHAR(64), attached BOOLEAN,"
+            + " result VARCHAR, error VARCHAR, updated_at BIGINT NOT NULL, PRIMARY KEY (run_id, step))";
+
+    @Test
+    void shouldReadBackTheFivetranBaselineExactlyAsWritten() {
+        assertBaselinesReadBackExactly(nodeA);
+    }
+
+    @Test
+    void shouldKeepWorkingOnAJournalCreatedBeforeTheFullPrecisionBaseline() throws Exception {
+        try (HikariDataSource old = JournalDatabase.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+                "", "", 2)) {
+            assertAnOldJournalStillWorks(old, clock);
+        }
+    }
+
+    /** A µs and a ns baseline, and none, are read back as the same Instant (also after the step is updated). */
+    static void assertBaselinesReadBackExactly(RunJournal journal) {
+        journal.insertRun("r1", null, "direct:sync-request", "{}", "running");
+        journal.stepTriggering("r1", "fivetran/prod/decent_dropsy/sync", 1500, MICROS_BASELINE, 1000, 61000);
+        journal.stepTriggering("r1", "fivetran/prod/other_dropsy/sync", 1500, NANOS_BASELINE, 1000, 61000);
+        journal.stepTriggering("r1", "fivetran/prod/never_synced/sync", 1500, null, 1000, 61000);
+
+        assertThat(journal.step("r1", "fivetran/prod/decent_dropsy/sync").orElseThrow().baseline())
+                .isEqualTo(MICROS_BASELINE);
+        assertThat(journal.step("r1", "fivetran/prod/other_dropsy/sync").orElseThrow().baseline())
+                .isEqualTo(NANOS_BASELINE);
+        assertThat(journal.step("r1", "fivetran/prod/never_synced/sync").orElseThrow().baseline()).isNull();
+
+        Instant later = MICROS_BASELINE.plusNanos(1_000);
+        journal.stepTriggering("r1", "fivetran/prod/decent_dropsy/sync", 1600, later, 1000, 61000);
+        journal.stepTriggeredLater("r1", "fivetran/prod/decent_dropsy/sync", null, false).await();
+        assertThat(journal.step("r1", "fivetran/prod/decent_dropsy/sync").orElseThrow().baseline()).isEqualTo(later);
+    }
+
+    /**
+     * A journal whose steps table has only the BIGINT baseline, with a step an older runner recorded: the schema is
+     * brought up to date, the old step's baseline is read as the last instant of its millisecond (so the unchanged
+     * µs timestamp it was cut from is no completion), and new steps keep theirs exactly.
+     */
+    static void assertAnOldJournalStillWorks(javax.sql.DataSource dataSource, Clock clock) throws Exception {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute(OLD_STEPS_TABLE);
+            s.execute("INSERT INTO syncrunner_steps (run_id, step, state, started_at, deadline, trigger_sent_at,"
+                    + " baseline, updated_at) VALUES ('old-run', 'fivetran/prod/decent_dropsy/sync', 'triggered', 1000,"
+                    + " 61000, 1500, " + MICROS_BASELINE.toEpochMilli() + ", 1500)");
+        }
+        RunJournal journal = new RunJournal(dataSource, "node-new", clock, Duration.ofSeconds(30));
+        try {
+            journal.createSchema();
+            journal.createSchema(); // the column is added once
+
+            Instant legacy = journal.step("old-run", "fivetran/prod/decent_dropsy/sync").orElseThrow().baseline();
+            assertThat(legacy).isEqualTo(Instant.parse("2024-03-21T14:44:29.613999999Z"));
+            assertThat(MICROS_BASELINE.isAfter(legacy)).as("the unchanged timestamp is not later").isFalse();
+            assertThat(Instant.parse("2024-03-21T14:44:29.614Z").isAfter(legacy)).isTrue();
+
+            journal.insertRun("r1", null, "direct:sync-request", "{}", "running");
+            journal.stepTriggering("r1", "fivetran/prod/decent_dropsy/sync", 1500, MICROS_BASELINE, 1000, 61000);
+            assertThat(journal.step("r1", "fivetran/prod/decent_dropsy/sync").orElseThrow().baseline())
+                    .isEqualTo(MICROS_BASELINE);
+            journal.stepTriggering("old-run", "fivetran/prod/decent_dropsy/sync", 1600, NANOS_BASELINE, 1000, 61000);
+            assertThat(journal.step("old-run", "fivetran/prod/decent_dropsy/sync").orElseThrow().baseline())
+                    .as("rewritten by a new runner: exact").isEqualTo(NANOS_BASELINE);
+        } finally {
+            journal.close();
+        }
+    }
+
     @Test
     void shouldNotChangeAFinishedRunAgain() {
         nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");

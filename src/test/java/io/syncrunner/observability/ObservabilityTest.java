@@ -21,6 +21,17 @@ import static org.awaitility.Awaitility.await;
  */
 class ObservabilityTest extends FivetranTestSupport {
     private static final String FAST = "&pollInterval=100ms";
+    private static final String WRONG_SECRET = "wrong-but-unchecked-secret-Pz63Ra";
+
+    @Override
+    protected java.util.Properties fivetranProperties() {
+        java.util.Properties p = new java.util.Properties();
+        // unauthenticated readiness (syncrunner.health.authenticated=false, the default): a wrong secret is not seen
+        p.put("fivetran.wrongsecret.base-url", FIVETRAN.baseUrl());
+        p.put("fivetran.wrongsecret.api-key", FIVETRAN_KEY);
+        p.put("fivetran.wrongsecret.api-secret", secret(WRONG_SECRET));
+        return p;
+    }
 
     private ObservabilityHttp http() {
         return new ObservabilityHttp(httpPort());
@@ -40,6 +51,10 @@ class ObservabilityTest extends FivetranTestSupport {
         assertThat(fivetran.path("status").asText()).isEqualTo("UP");
         assertThat(fivetran.path("message").asText()).startsWith("Fivetran account 'test': the API at 127.0.0.1:")
                 .contains("answered HTTP");
+        // unauthenticated by default: the API answers, so an account with a wrong secret is UP
+        assertThat(check(r, "fivetran-account-wrongsecret").path("status").asText()).isEqualTo("UP");
+        assertThat(FIVETRAN.requests()).filteredOn(q -> q.path().endsWith("/account/info"))
+                .allSatisfy(q -> assertThat(q.auth()).isEqualTo(io.syncrunner.emulator.AuthKind.NONE));
         // the "default" accounts have no settings in the tests: no check for them
         assertThat(check(r, "airbyte-account-default").isMissingNode()).isTrue();
         assertThat(check(r, "fivetran-account-default").isMissingNode()).isTrue();

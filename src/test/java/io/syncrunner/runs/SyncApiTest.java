@@ -1,6 +1,7 @@
 package io.syncrunner.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.syncrunner.journal.RunJournal;
 import io.syncrunner.support.Json;
 import io.syncrunner.testsupport.FivetranTestSupport;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,26 @@ class SyncApiTest extends FivetranTestSupport {
         assertThat(done.path("state").asText()).isEqualTo("failed");
         assertThat(done.path("error").asText()).contains("ended failed");
         assertThat(done.path("result").path("status").asText()).isEqualTo("failed");
+    }
+
+    @Test
+    void shouldKeepAnAirbyteJobIdAboveTwoToThe31ExactInTheJournalAndTheRunsResult() throws Exception {
+        String id = connection("running:1h,succeeded");
+
+        String runId = Json.parse(post("{\"provider\":\"airbyte\",\"account\":\"test\",\"connectionId\":\"" + id
+                + "\",\"pollInterval\":\"100ms\",\"waitTimeout\":\"1s\"}").body()).path("runId").asText();
+
+        JsonNode done = finished(runId);
+        long jobId = EMULATOR.jobs().stream().filter(j -> j.connectionId().equals(id)).findFirst().orElseThrow().jobId();
+        assertThat(jobId).isGreaterThan(Integer.MAX_VALUE);
+        assertThat(done.path("state").asText()).isEqualTo("failed");
+        assertThat(done.path("result").get("jobId").isIntegralNumber()).as(done.toString()).isTrue();
+        assertThat(done.path("result").get("jobId").asLong()).isEqualTo(jobId);
+        assertThat(done.path("result").path("timedOut").asBoolean()).isTrue();
+        assertThat(EMULATOR.count("DELETE", ".*/jobs/" + jobId)).isEqualTo(1);
+        RunJournal journal = context.getRegistry().lookupByNameAndType("runJournal", RunJournal.class);
+        assertThat(journal.step(runId, "airbyte/test/" + id + "/sync"))
+                .hasValueSatisfying(step -> assertThat(step.jobId()).isEqualTo(Long.toString(jobId)));
     }
 
     @Test

@@ -64,7 +64,7 @@ class SyncWaiterTest {
 
     @Test
     void shouldNotLoseASignalThatCameBeforeTheSyncParked() throws Exception {
-        long triggeredAt = System.currentTimeMillis();
+        long triggeredAt = SyncWaiter.signalMark();
         waiter.signal("fivetran:fast", "early event");
         Exchange ex = parked(Duration.ofHours(1).toMillis(), "fivetran:fast");
         ex.setProperty(SyncWaiter.SIGNALS_SINCE, triggeredAt);
@@ -79,8 +79,10 @@ class SyncWaiterTest {
     @Test
     void shouldIgnoreASignalFromBeforeTheTrigger() {
         waiter.signal("fivetran:old", "stale event");
+        // taken right after the signal, as when the trigger is sent within the same millisecond
+        long triggeredAt = SyncWaiter.signalMark();
         Exchange ex = parked(Duration.ofHours(1).toMillis(), "fivetran:old");
-        ex.setProperty(SyncWaiter.SIGNALS_SINCE, System.currentTimeMillis() + 1000);
+        ex.setProperty(SyncWaiter.SIGNALS_SINCE, triggeredAt);
 
         waiter.process(ex, d -> {
         });

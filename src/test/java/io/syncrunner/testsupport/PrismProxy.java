@@ -141,7 +141,7 @@ public final class PrismProxy implements AutoCloseable {
      * Starts {@code prism proxy specFile upstreamUrl --errors} on 127.0.0.1 and a free port and waits (at most 60 s)
      * until it listens.
      *
-     * @param specFile    OpenAPI file, e.g. {@code /work/shared/specs/airbyte/api.prism.yaml}
+     * @param specFile    OpenAPI file, e.g. {@code Specs.airbyte()}
      * @param upstreamUrl base URL of the emulator <b>including</b> the path prefix that corresponds to the spec's
      *                    server URL (Airbyte: {@code http://127.0.0.1:EMU/v1}); see the class comment
      * @throws IllegalStateException if Prism is not installed, node cannot be run, or Prism does not come up
@@ -151,6 +151,30 @@ public final class PrismProxy implements AutoCloseable {
     }
 
     static PrismProxy start(Path prismDir, Path specFile, String upstreamUrl) {
+        if (upstreamUrl == null || !upstreamUrl.matches("https?://.+")) {
+            checkInstalled(prismDir, specFile);
+            throw new IllegalArgumentException("upstreamUrl must be an http(s) URL, got: " + upstreamUrl);
+        }
+        return launch(prismDir, specFile, List.of("proxy", specFile.toAbsolutePath().toString(), upstreamUrl));
+    }
+
+    /**
+     * Starts {@code prism mock specFile --dynamic --seed seed --errors} on 127.0.0.1 and a free port: Prism itself is
+     * the server and answers every request that conforms to the spec with a random, schema-valid body generated
+     * from the seed (a request that does not conform gets 400/422 with {@code sl-violations}). Measured with Prism
+     * 5.14.2: the generator is re-seeded for every request, so with one seed an operation gets the same answer every
+     * time (a {@code POST /jobs} and a {@code GET /jobs/{id}} share a response schema and so get the same body);
+     * different seeds give different answers. {@link #url()} is the base URL, without the spec server's base path.
+     */
+    public static PrismProxy mock(Path specFile, String seed) {
+        if (seed == null || seed.isBlank()) {
+            throw new IllegalArgumentException("a dynamic mock needs a seed, got: " + seed);
+        }
+        return launch(prismDir(), specFile, List.of("mock", specFile.toAbsolutePath().toString(), "--dynamic",
+                "--seed", seed));
+    }
+
+    private static void checkInstalled(Path prismDir, Path specFile) {
         Path entryPoint = prismDir.resolve(ENTRY_POINT);
         if (!Files.isRegularFile(entryPoint)) {
             throw new IllegalStateException("Prism is not installed: " + entryPoint + " does not exist. Install it"
@@ -160,13 +184,16 @@ public final class PrismProxy implements AutoCloseable {
         if (!Files.isRegularFile(specFile)) {
             throw new IllegalArgumentException("OpenAPI spec not found: " + specFile.toAbsolutePath());
         }
-        if (upstreamUrl == null || !upstreamUrl.matches("https?://.+")) {
-            throw new IllegalArgumentException("upstreamUrl must be an http(s) URL, got: " + upstreamUrl);
-        }
+    }
+
+    /** Runs {@code prism <arguments> -h 127.0.0.1 -p <free port> --errors}, on another port if one was taken. */
+    private static PrismProxy launch(Path prismDir, Path specFile, List<String> arguments) {
+        checkInstalled(prismDir, specFile);
+        Path entryPoint = prismDir.resolve(ENTRY_POINT);
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             try {
-                return startOnce(entryPoint, specFile.toAbsolutePath(), upstreamUrl, freePort());
+                return startOnce(entryPoint, arguments, freePort());
             } catch (PortTakenException e) {
                 last = e; // another process took the port between freePort() and Prism's bind: try another one
             }
@@ -295,10 +322,10 @@ public final class PrismProxy implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------------------
 
-    private static PrismProxy startOnce(Path entryPoint, Path spec, String upstream, int port) {
-        List<String> command = List.of(System.getProperty("prism.node", "node"),
-                entryPoint.toString(), "proxy", spec.toString(), upstream,
-                "-h", "127.0.0.1", "-p", Integer.toString(port), "--errors");
+    private static PrismProxy startOnce(Path entryPoint, List<String> arguments, int port) {
+        List<String> command = new ArrayList<>(List.of(System.getProperty("prism.node", "node"), entryPoint.toString()));
+        command.addAll(arguments);
+        command.addAll(List.of("-h", "127.0.0.1", "-p", Integer.toString(port), "--errors"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(entryPoint.getParent().toFile())
                 .redirectErrorStream(true);

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrismProxyTest {
 
-    private static final Path AIRBYTE_SPEC = Path.of("/work/shared/specs/airbyte/api.prism.yaml");
+    private static final Path AIRBYTE_SPEC = Specs.airbyte();
     private static final String VALID_JOB = "{\"jobId\":1,\"status\":\"running\",\"jobType\":\"sync\","
             + "\"startTime\":\"2026-11-23T10:00:00Z\",\"connectionId\":\"9a6f2b1e-3c1d-4e5f-8a7b-1c2d3e4f5a6b\"}";
 

@@ -5,11 +5,19 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.syncrunner.support.Json;
 
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The official API specs, in the shared folder beside the checkout (override with -Dspecs.dir=...). */
+/**
+ * The official API specs, copied into the repository under {@code src/test/resources/specs/} (sources, commits and
+ * sha256 in its README.md) and read from the test classpath; {@code -Dspecs.dir=...} points at another copy.
+ */
 public final class Specs {
+    /** Where the copies live in the source tree (the classpath copies come from here). */
+    public static final Path SOURCE_DIR = Path.of("src", "test", "resources", "specs");
+
     private Specs() {
     }
 
@@ -66,11 +74,22 @@ public final class Specs {
 
     private static Path find(String file) {
         String dir = System.getProperty("specs.dir");
-        Path path = dir != null ? Path.of(dir, file) : Path.of("..", "shared", "specs", file);
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalStateException("API spec " + path.toAbsolutePath() + " not found: the specs live in"
-                    + " shared/specs beside the checkout; point -Dspecs.dir at them otherwise");
+        if (dir != null) {
+            Path path = Path.of(dir, file);
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalStateException("API spec " + path.toAbsolutePath() + " not found in -Dspecs.dir");
+            }
+            return path;
         }
-        return path;
+        URL url = Specs.class.getResource("/specs/" + file);
+        if (url == null || !"file".equals(url.getProtocol())) {
+            throw new IllegalStateException("API spec specs/" + file + " not found on the test classpath (it lives in "
+                    + SOURCE_DIR.resolve(file) + ")");
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("API spec specs/" + file + " has no file path: " + url, e);
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.syncrunner.auth.Secrets;
 import io.syncrunner.auth.TokenCache;
 import io.syncrunner.support.ApiErrorHint;
 import io.syncrunner.support.Json;
+import io.syncrunner.support.PropertySources;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,8 +156,8 @@ public final class AirbyteAccounts {
 
     /** Whether the property is {@code {{env:NAME:default}}} with NAME unset or empty. */
     private boolean onlyItsDefault(String key) {
-        Object raw = context.getPropertiesComponent().loadProperties(k -> k.equals(key)).get(key);
-        Matcher m = raw == null ? null : ENV_WITH_DEFAULT.matcher(raw.toString().trim());
+        String raw = PropertySources.raw(context, key);
+        Matcher m = raw == null ? null : ENV_WITH_DEFAULT.matcher(raw.trim());
         return m != null && m.matches()
                 && context.resolvePropertyPlaceholders("{{env:" + m.group(1) + ":}}").isBlank();
     }

@@ -31,6 +31,10 @@ class AirbyteServerUrlTest extends RunnerTestSupport {
         p.put("airbyte.bare.client-id", CLIENT_ID);
         p.put("airbyte.bare.client-secret", CLIENT_SECRET);
         p.put("airbyte.bare.use-server-auth", "TRUE");
+        // the same, only for the log test (log lines are collected JVM-wide: the name is this class's own)
+        p.put("airbyte.logged-once.base-url", EMULATOR.baseUrl());
+        p.put("airbyte.logged-once.client-id", CLIENT_ID);
+        p.put("airbyte.logged-once.client-secret", CLIENT_SECRET);
         // a path Airbyte does not serve: the token endpoint answers 404
         p.put("airbyte.wrongpath.base-url", EMULATOR.baseUrl() + "/api");
         p.put("airbyte.wrongpath.client-id", CLIENT_ID);
@@ -67,15 +71,15 @@ class AirbyteServerUrlTest extends RunnerTestSupport {
 
     @Test
     void shouldLogTheUrlsDerivedForAnAccountOnce() {
-        sync("account=bare&connectionId=" + connection("running:100ms,succeeded") + FAST);
-        sync("account=bare&connectionId=" + connection("running:100ms,succeeded") + FAST);
+        sync("account=logged-once&connectionId=" + connection("running:100ms,succeeded") + FAST);
+        sync("account=logged-once&connectionId=" + connection("running:100ms,succeeded") + FAST);
 
         List<String> lines = LogCapture.lines().stream()
-                .filter(l -> l.contains("Airbyte account 'bare': API base")).toList();
+                .filter(l -> l.contains("Airbyte account 'logged-once': API base")).toList();
         assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).contains("API base " + EMULATOR.baseUrl() + "/api/public/v1 (from airbyte.bare.base-url="
-                        + EMULATOR.baseUrl() + ", host and port only: Airbyte Server serves its public API under"
-                        + " /api/public/v1)")
+        assertThat(lines.get(0)).contains("API base " + EMULATOR.baseUrl() + "/api/public/v1 (from"
+                        + " airbyte.logged-once.base-url=" + EMULATOR.baseUrl() + ", host and port only: Airbyte Server"
+                        + " serves its public API under /api/public/v1)")
                 .contains("client-credentials auth")
                 .contains("token URL " + EMULATOR.baseUrl() + "/api/public/v1/applications/token");
     }

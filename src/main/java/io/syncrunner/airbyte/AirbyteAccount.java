@@ -1,10 +1,15 @@
 package io.syncrunner.airbyte;
 
 import io.syncrunner.auth.ApiAuthorizer;
+import io.syncrunner.support.ApiErrorHint;
 
-/** One configured Airbyte deployment: where its public API is and how to authenticate. */
+/**
+ * One configured Airbyte deployment: where its public API is and how to authenticate.
+ *
+ * @param errorHint what a failed call (a 404) says about the account's URLs ({@link AirbyteUrls#notFoundHint})
+ */
 public record AirbyteAccount(String name, String baseUrl, AuthMode authMode, String tokenUrl,
-        ApiAuthorizer authorizer) {
+        ApiAuthorizer authorizer, ApiErrorHint errorHint) {
 
     /** How an account authenticates. */
     public enum AuthMode {
@@ -17,6 +22,7 @@ public record AirbyteAccount(String name, String baseUrl, AuthMode authMode, Str
         /** No authentication (a server deployed with auth disabled). */
         NONE;
 
+        /** The property's value: also the spellings of {@code AIRBYTE_AUTH_TYPE} (client_credentials, basic, none). */
         static AuthMode parse(String value, String property) {
             return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
                 case "client-credentials", "client_credentials", "oauth" -> CLIENT_CREDENTIALS;

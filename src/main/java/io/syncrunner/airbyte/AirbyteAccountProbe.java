@@ -60,7 +60,8 @@ public final class AirbyteAccountProbe implements AccountProbe {
         } catch (CredentialsRejectedException e) {
             String request = "POST " + ProbeRead.shownUrl(account.tokenUrl()) + " (access token)";
             return e.status() == 404
-                    ? Result.failed("the API answered 404 to " + request + ": the URL is wrong, check " + prefix
+                    ? Result.failed(e.hint() != null ? e.hint() // names the URL and where Airbyte serves tokens
+                            : "the API answered 404 to " + request + ": the URL is wrong, check " + prefix
                             + "base-url (or " + prefix + "token-url)")
                     : ProbeRead.answered(e.status(), request, 0, hints, true);
         } catch (TokenServiceUnavailableException e) {

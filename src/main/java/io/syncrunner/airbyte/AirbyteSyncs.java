@@ -120,6 +120,7 @@ public final class AirbyteSyncs {
         ex.setProperty(ATTACHED, false);
         ex.setProperty(ApiCall.BASE_URL, account.baseUrl());
         ex.setProperty(ApiCall.AUTH, account.authorizer());
+        ex.setProperty(ApiCall.ERROR_HINT, account.errorHint());
         ex.removeProperty(ApiCall.ACCEPT);
         SyncState.start(ex, clock, poll, timeout, wait);
         SyncMetrics.started(ex, "airbyte");

@@ -1,5 +1,7 @@
 package io.syncrunner.auth;
 
+import io.syncrunner.support.ApiErrorHint;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.Supplier;
@@ -11,25 +13,28 @@ public final class ClientCredentialsAuth implements ApiAuthorizer {
     private final TokenCache.Key key;
     private final Supplier<String> clientSecret;
     private final String what;
+    private final ApiErrorHint hint;
 
     /**
      * @param clientSecret read when a token is fetched, so a rotated secret is used by the next fetch
      * @param what         for messages, e.g. "get an access token for Airbyte account 'cloud'"
+     * @param hint         the provider's explanation of a failed token request
      */
     public ClientCredentialsAuth(TokenCache cache, ClientCredentialsTokenClient client, String tokenUrl,
-            String clientId, Supplier<String> clientSecret, String what) {
+            String clientId, Supplier<String> clientSecret, String what, ApiErrorHint hint) {
         this.cache = cache;
         this.client = client;
         this.key = new TokenCache.Key(tokenUrl, clientId);
         this.clientSecret = clientSecret;
         this.what = what;
+        this.hint = hint;
     }
 
     @Override
     public Credential credential() {
         return cache.get(key, () -> {
             try {
-                return client.fetch(what, key.tokenUrl(), key.clientId(), clientSecret.get());
+                return client.fetch(what, key.tokenUrl(), key.clientId(), clientSecret.get(), hint);
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not " + what + ": " + key.tokenUrl() + " unreachable ("
                         + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",

@@ -2,6 +2,7 @@ package io.syncrunner.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.syncrunner.support.ApiCallException;
+import io.syncrunner.support.ApiErrorHint;
 import io.syncrunner.support.Json;
 import io.syncrunner.support.RetryAfter;
 
@@ -37,8 +38,9 @@ public final class ClientCredentialsTokenClient {
 
     /**
      * @param what for messages, e.g. "get an access token for Airbyte account 'cloud'"
+     * @param hint the provider's explanation of a failed answer (e.g. where its token endpoint usually is)
      */
-    public AccessToken fetch(String what, String tokenUrl, String clientId, String clientSecret)
+    public AccessToken fetch(String what, String tokenUrl, String clientId, String clientSecret, ApiErrorHint hint)
             throws IOException, InterruptedException {
         var body = Json.object();
         body.put("client_id", clientId);
@@ -58,12 +60,18 @@ public final class ClientCredentialsTokenClient {
             JsonNode problem = Json.parseLenient(response.body());
             String title = Json.text(problem, "title");
             String detail = Json.text(problem, "detail");
+            String explained = hint.explain("POST", ApiErrorHint.displayUrl(tokenUrl), status);
+            ApiCallException failure;
             if (ApiCallException.isRetryableStatus(status)) {
-                throw new TokenServiceUnavailableException(what, requestLine, status, title, detail,
+                failure = new TokenServiceUnavailableException(what, requestLine, status, title, detail,
                         RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock));
+            } else {
+                // 400, 401, 403 are about the credentials; any other status (a 404 above all) is about the URL
+                boolean aboutCredentials = status == 400 || status == 401 || status == 403;
+                failure = new CredentialsRejectedException(what, requestLine, status, title,
+                        detail != null || !aboutCredentials ? detail : "the client id or secret is wrong");
             }
-            throw new CredentialsRejectedException(what, requestLine, status, title,
-                    detail != null ? detail : "the client id or secret is wrong");
+            throw failure.withHint(explained);
         }
         JsonNode json = Json.parse(response.body());
         String token = Json.text(json, "access_token");

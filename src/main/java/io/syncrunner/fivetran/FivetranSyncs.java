@@ -148,6 +148,7 @@ public final class FivetranSyncs {
         ex.setProperty(ApiCall.BASE_URL, account.baseUrl());
         ex.setProperty(ApiCall.AUTH, account.authorizer());
         ex.setProperty(ApiCall.ACCEPT, "application/json;version=2");
+        ex.removeProperty(ApiCall.ERROR_HINT); // another provider's step earlier in the same exchange may have set one
         ex.setProperty(BUDGET, account.budget());
         ex.setProperty(SyncWaiter.WAKE_KEY, webhooksEnabled ? wakeKey(connectorId) : null);
         ex.setProperty(TRIGGERS, 0);

@@ -125,6 +125,7 @@ public final class FivetranWebhooks {
         ex.setProperty(ApiCall.BASE_URL, a.baseUrl());
         ex.setProperty(ApiCall.AUTH, a.authorizer());
         ex.setProperty(ApiCall.ACCEPT, "application/json;version=2");
+        ex.removeProperty(ApiCall.ERROR_HINT); // another provider's step earlier in the same exchange may have set one
         ApiCall.describe(ex, "POST", "/v1/webhooks/group/" + accounts.groupId(account), null, Json.write(body),
                 "register the sync_end webhook of Fivetran account '" + account + "'");
     }

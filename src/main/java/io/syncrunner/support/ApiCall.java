@@ -26,6 +26,8 @@ public final class ApiCall {
     public static final String AUTH = "apiAuth";
     public static final String ACTION = "apiAction";
     public static final String ACCEPT = "apiAccept";
+    /** The account's {@link ApiErrorHint}, asked about every failed call (none when unset). */
+    public static final String ERROR_HINT = "apiErrorHint";
     private static final String CREDENTIAL_USED = "apiCredentialUsed";
     /** The endpoint the call goes to (set by {@link #prepare}; the api-call route sends to it). */
     public static final String ENDPOINT = "apiEndpoint";
@@ -125,7 +127,9 @@ public final class ApiCall {
         if (status >= 200 && status <= 299) {
             return;
         }
-        String request = exchange.getProperty(METHOD, "GET", String.class) + " " + exchange.getProperty(PATH, String.class);
+        String method = exchange.getProperty(METHOD, "GET", String.class);
+        String path = exchange.getProperty(PATH, String.class);
+        String request = method + " " + path;
         if (status == 401 && used != null) {
             exchange.getProperty(AUTH, ApiAuthorizer.NONE, ApiAuthorizer.class).rejected(used);
         }
@@ -136,8 +140,11 @@ public final class ApiCall {
         if (title == null && detail == null && body != null && !body.isBlank() && !body.trim().startsWith("{")) {
             detail = Json.abbreviate(body, 200);
         }
+        ApiErrorHint hint = exchange.getProperty(ERROR_HINT, ApiErrorHint.NONE, ApiErrorHint.class);
         throw ApiCallException.of(exchange.getProperty(ACTION, "call the API", String.class), request, status, title,
-                detail, RetryAfter.parse(in.getHeader("Retry-After", String.class), clock));
+                detail, RetryAfter.parse(in.getHeader("Retry-After", String.class), clock))
+                .withHint(hint.explain(method,
+                        ApiErrorHint.displayUrl(exchange.getProperty(BASE_URL, String.class)) + path, status));
     }
 
     private static String first(String... values) {

@@ -15,6 +15,7 @@ public class ApiCallException extends RuntimeException {
     private final String problem;
     private final String detail;
     private final Duration retryAfter;
+    private String hint;
 
     protected ApiCallException(String action, String request, int status, String problem, String detail,
             Duration retryAfter) {
@@ -56,6 +57,25 @@ public class ApiCallException extends RuntimeException {
             sb.append(" (").append(detail).append(')');
         }
         return sb.toString();
+    }
+
+    /**
+     * Adds what the provider knows about this failure ({@link ApiErrorHint}) to the message; null or blank adds
+     * nothing. Returns this, to be thrown.
+     */
+    public ApiCallException withHint(String text) {
+        this.hint = text == null || text.isBlank() ? null : text;
+        return this;
+    }
+
+    /** The provider's explanation added to the message, or null. */
+    public String hint() {
+        return hint;
+    }
+
+    @Override
+    public String getMessage() {
+        return hint == null ? super.getMessage() : super.getMessage() + "; " + hint;
     }
 
     public String action() {

@@ -36,6 +36,8 @@ class AirbyteContractTest extends RunnerTestSupport {
         }
         Properties p = new Properties();
         p.put("airbyte.prism.base-url", prism.url());
+        // Prism serves the spec's paths at its root, as a gateway in front of Airbyte may
+        p.put("airbyte.prism.api-path", "/");
         p.put("airbyte.prism.client-id", CLIENT_ID);
         p.put("airbyte.prism.client-secret", CLIENT_SECRET);
         return p;

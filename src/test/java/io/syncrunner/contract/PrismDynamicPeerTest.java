@@ -70,6 +70,8 @@ class PrismDynamicPeerTest extends FivetranTestSupport {
     protected Properties fivetranProperties() {
         Properties p = new Properties();
         p.put("airbyte.peer.base-url", AIRBYTE_RELAY.url());
+        // Prism's mock serves the spec's paths at its root (host and port only would get /api/public/v1)
+        p.put("airbyte.peer.api-path", "/");
         p.put("airbyte.peer.client-id", "peer-client");
         p.put("airbyte.peer.client-secret", secret(PEER_CLIENT_SECRET));
         p.put("fivetran.peer.base-url", FIVETRAN_RELAY.url());

@@ -149,6 +149,28 @@ class CheckCommandTest {
     }
 
     @Test
+    void shouldSayWhereAirbyteServesItsApiWhenTheTokenEndpointAnswers404() {
+        String wrongBase = AIRBYTE.baseUrl() + "/api";
+        Result r = check("--airbyte.nopath.base-url=" + wrongBase, "--airbyte.nopath.client-id=" + CLIENT_ID,
+                "--airbyte.nopath.client-secret=" + CLIENT_SECRET);
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+        assertThat(r.line("airbyte:nopath")).startsWith("FAILED")
+                .contains("POST " + wrongBase + "/applications/token answered 404: Airbyte Server serves its public API"
+                        + " under /api/public/v1 (set airbyte.nopath.base-url=" + AIRBYTE.baseUrl() + "/api/public/v1,"
+                        + " or give host and port only)");
+    }
+
+    @Test
+    void shouldCheckAServerGivenByHostAndPortOnly() {
+        Result r = check("--airbyte.hostport.base-url=" + AIRBYTE.baseUrl(),
+                "--airbyte.hostport.client-id=" + CLIENT_ID, "--airbyte.hostport.client-secret=" + CLIENT_SECRET);
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.line("airbyte:hostport")).startsWith("OK");
+    }
+
+    @Test
     void shouldNameHostAndPortWhenTheApiIsUnreachable() {
         int closed = RunnerProcess.freePort();
         Result r = check("--fivetran.away.base-url=http://127.0.0.1:" + closed, "--fivetran.away.api-key=k",

@@ -24,15 +24,19 @@ import java.util.function.Predicate;
 /**
  * A small HTTP relay between a client under test and a server (e.g. a Prism mock): it forwards every request to the
  * current target, passes the answer back unchanged and records each request/response pair. The target can be
- * switched between exchanges (e.g. to a Prism started with another seed) while the client keeps one base URL.
+ * switched between exchanges (e.g. to a Prism started with another seed) while the client keeps one base URL, or
+ * there can be several targets and a {@link Router} that picks, for each request, which of them answers it.
  * A test may edit 2xx answers on the way ({@link #editAnswers}); the recorded answer is the one the client got.
  * An exchange the target could not answer is recorded with status 0 and answered 502.
  */
 public final class RecordingRelay implements AutoCloseable {
 
-    /** One request and the answer the client got. */
+    /**
+     * One request and the answer the client got; {@code receivedNanos} is {@link System#nanoTime()} when the relay
+     * received the request, {@code target} the index of the target that answered (-1 with a single target).
+     */
     public record Exchange(String method, String path, String query, String requestBody, int status,
-            String responseBody, String violations, long sentAtMillis) {
+            String responseBody, String violations, long sentAtMillis, long receivedNanos, int target) {
 
         public boolean is(String method, String pathPrefix) {
             return this.method.equalsIgnoreCase(method) && path.startsWith(pathPrefix);
@@ -40,8 +44,8 @@ public final class RecordingRelay implements AutoCloseable {
 
         @Override
         public String toString() {
-            return method + " " + path + (query == null ? "" : "?" + query) + " " + requestBody + " -> " + status
-                    + " " + responseBody + (violations == null ? "" : " sl-violations: " + violations);
+            return method + " " + path + (query == null ? "" : "?" + query) + " " + requestBody + " -> "
+                    + (target < 0 ? "" : "[target " + target + "] ") + status + " " + responseBody + (violations == null ? "" : " sl-violations: " + violations);
         }
     }
 
@@ -59,8 +63,16 @@ public final class RecordingRelay implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
-    private volatile String target;
+    private volatile List<String> targets = List.of();
+    private volatile Router router = (method, path, body) -> 0;
     private volatile AnswerEdit answerEdit = (method, path, body) -> body;
+
+    /** Picks which of the relay's targets answers a request. */
+    @FunctionalInterface
+    public interface Router {
+        /** @return the index, in the list given to {@link #targets}, of the target that answers this request */
+        int pick(String method, String path, String requestBody);
+    }
 
     /** Changes an answer's body before the client gets it (the edited body is what is recorded). */
     @FunctionalInterface
@@ -86,7 +98,16 @@ public final class RecordingRelay implements AutoCloseable {
 
     /** Where requests go from now on, e.g. {@code http://127.0.0.1:4010} (no trailing slash). */
     public void target(String baseUrl) {
-        this.target = baseUrl;
+        targets(baseUrl == null ? List.of() : List.of(baseUrl), (method, path, body) -> 0);
+    }
+
+    /**
+     * From now on each request goes to the target {@code router} picks among {@code baseUrls} (each like
+     * {@code http://127.0.0.1:4010}); the exchange records the index of the target that answered it.
+     */
+    public void targets(List<String> baseUrls, Router router) {
+        this.router = router;
+        this.targets = List.copyOf(baseUrls);
     }
 
     /** From now on, 2xx answers pass through the edit (identity by default). */
@@ -119,20 +140,26 @@ public final class RecordingRelay implements AutoCloseable {
     }
 
     private void relay(HttpExchange in) throws IOException {
+        long receivedNanos = System.nanoTime();
         long sentAt = System.currentTimeMillis();
         String method = in.getRequestMethod();
         URI uri = in.getRequestURI();
         byte[] body = in.getRequestBody().readAllBytes();
         String requestBody = new String(body, StandardCharsets.UTF_8);
-        String base = target;
+        List<String> bases = targets;
+        int target = -1;
         int status = 0;
         byte[] answer = new byte[0];
         String violations = null;
         try {
-            if (base == null) {
+            if (bases.isEmpty()) {
                 throw new IOException("the relay has no target");
             }
-            HttpRequest.Builder out = HttpRequest.newBuilder(URI.create(base + uri.getRawPath()
+            target = bases.size() == 1 ? 0 : router.pick(method, uri.getRawPath(), requestBody);
+            if (target < 0 || target >= bases.size()) {
+                throw new IOException("the router picked target " + target + " of " + bases.size());
+            }
+            HttpRequest.Builder out = HttpRequest.newBuilder(URI.create(bases.get(target) + uri.getRawPath()
                             + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())))
                     .timeout(Duration.ofSeconds(10))
                     .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
@@ -161,9 +188,13 @@ public final class RecordingRelay implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             answer = "relay: interrupted".getBytes(StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            status = 0; // a router or answer edit that failed: the client gets 502 and the test sees status 0
+            answer = ("relay: " + e).getBytes(StandardCharsets.UTF_8);
         }
         exchanges.add(new Exchange(method, uri.getRawPath(), uri.getRawQuery(), requestBody, status,
-                new String(answer, StandardCharsets.UTF_8), violations, sentAt));
+                new String(answer, StandardCharsets.UTF_8), violations, sentAt, receivedNanos,
+                bases.size() > 1 ? target : -1));
         boolean noBody = answer.length == 0 || status == 204 || status == 304 || "HEAD".equalsIgnoreCase(method);
         in.sendResponseHeaders(status == 0 ? 502 : status, noBody ? -1 : answer.length);
         if (!noBody) {

@@ -56,8 +56,9 @@ public final class SyncRunner extends Main {
             // e.g. an invalid schedule: one clear line (and the trace for anything unexpected), then exit, even
             // though threads started before the failure (emulators, ...) would keep the JVM alive
             Logger log = LoggerFactory.getLogger(SyncRunner.class);
-            if (e instanceof IllegalArgumentException) {
-                log.error("The runner cannot start: {}", e.getMessage());
+            Throwable known = startupProblem(e);
+            if (known != null) {
+                log.error("The runner cannot start: {}", oneLine(known.getMessage()));
             } else {
                 log.error("The runner cannot start: {}", e.getMessage(), e);
             }
@@ -89,6 +90,32 @@ public final class SyncRunner extends Main {
             it.remove();
         }
         return properties;
+    }
+
+    /**
+     * The cause that names what stops the start, when it is one the runner knows (a setting that is not a number,
+     * duration or boolean, an unknown auth mode, a port in use, an unreachable journal, an account setting that cannot
+     * be resolved): its message is the whole story, a trace would add nothing. Null for anything unexpected.
+     */
+    static Throwable startupProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (message == null) {
+                continue;
+            }
+            if (t instanceof IllegalArgumentException || t instanceof io.syncrunner.journal.JournalException
+                    || t instanceof org.apache.camel.PropertyBindingException
+                    || message.startsWith("The runner cannot start: ")) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The message on one line (a list of problems is joined with "; "), without a repeated "cannot start". */
+    static String oneLine(String message) {
+        return message.replaceFirst("^The runner cannot start: ", "").replaceAll("\\s*\\n\\s*-\\s*", "; ")
+                .replaceAll("\\s*\\n\\s*", " ").replace(":;", ":");
     }
 
     /** Ends the running runner with the exit code (the example job does this when started with --once). */

@@ -52,6 +52,8 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
         Settings settings = new Settings(context);
 
+        // a port already taken stops the start here, before a thread is started
+        io.syncrunner.ops.HttpServerCheck.requirePortFree(context);
         EmulatorLauncher.startIfEnabled(context);
         // the HTTP server's vert.x: its handlers only accept requests (the journal write is the slowest part), so a
         // few worker threads serve thousands of requests a second
@@ -61,6 +63,13 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 .setEventLoopPoolSize((int) settings.longValue("syncrunner.http.event-loop-threads", 1))
                 .setInternalBlockingPoolSize(2));
         context.getRegistry().bind("vertx", vertx);
+        // the asynchronous reads' component, set up now with this vert.x: made on the first read, Camel showed it to
+        // the other threads' first reads before it had looked its vert.x up (it starts a component after adding it),
+        // and those reads failed with "vertx is null"
+        org.apache.camel.component.vertx.http.VertxHttpComponent reads =
+                new org.apache.camel.component.vertx.http.VertxHttpComponent();
+        reads.setVertx(vertx);
+        context.addComponent("vertx-http", reads);
         // closed once the context has stopped: the HTTP server closes itself asynchronously on this vert.x
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
@@ -128,6 +137,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("runRecovery", recovery);
         context.addService(recovery);
         context.addStartupListener(recovery);
+        // readiness: DOWN until every route has started and the journal's runs are carried on (RunRecovery opens it)
+        io.syncrunner.observability.RunnerStartedCheck.install(context, starter::isOpen);
+        context.addStartupListener(new io.syncrunner.ops.HttpServerCheck(context));
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("statusPage", new StatusPage());
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));
@@ -223,7 +235,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         }
 
         public boolean bool(String key, boolean defaultValue) {
-            return Boolean.parseBoolean(text(key, Boolean.toString(defaultValue)));
+            String v = text(key, Boolean.toString(defaultValue));
+            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw new IllegalArgumentException(key + "='" + v + "' is not true or false");
         }
     }
 }

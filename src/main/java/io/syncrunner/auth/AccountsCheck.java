@@ -35,7 +35,7 @@ public final class AccountsCheck extends ServiceSupport {
     }
 
     @Override
-    protected void doStart() {
+    protected void doStart() throws Exception {
         List<String> problems = new ArrayList<>();
         int checked = 0;
         for (Provider p : providers) {
@@ -50,8 +50,12 @@ public final class AccountsCheck extends ServiceSupport {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("The runner cannot start: " + problems.size() + " account setting(s)"
-                    + " could not be resolved:\n  - " + String.join("\n  - ", problems));
+            // one line (the runner prints it as it exits): every problem at once, each named by account and property
+            // (a veto: Camel stops the start with a one-line warning instead of logging a stack trace)
+            String message = problems.size() + " account setting(s) could not be resolved: "
+                    + String.join("; ", problems);
+            throw new org.apache.camel.VetoCamelContextStartException(message, new IllegalArgumentException(message),
+                    context, true);
         }
         LOG.info("Checked the settings of {} account(s)", checked);
     }

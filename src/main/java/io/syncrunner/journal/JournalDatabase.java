@@ -47,7 +47,9 @@ public final class JournalDatabase {
         c.setMinimumIdle(1);
         c.setPoolName("journal");
         c.setConnectionTimeout(10_000);
-        c.setInitializationFailTimeout(10_000);
+        // at start, a journal that cannot be reached stops the runner within seconds, naming the URL (a refused
+        // connection is retried about once a second until then)
+        c.setInitializationFailTimeout(3_000);
         try {
             return new HikariDataSource(c);
         } catch (RuntimeException e) {

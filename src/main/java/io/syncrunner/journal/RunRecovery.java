@@ -30,6 +30,8 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
     private final int retained;
     private ScheduledExecutorService timer;
     private volatile long startedAt;
+    /** Wall clock of this start: own runs accepted since are this process's own, not left over from before. */
+    private volatile long startedAtMillis;
 
     public RunRecovery(CamelContext context, RunJournal journal, RunStarter starter, Duration takeoverInterval,
             int retained) {
@@ -43,6 +45,7 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
     @Override
     protected void doStart() {
         startedAt = System.nanoTime();
+        startedAtMillis = System.currentTimeMillis(); // the clock runs are accepted by (Clock.systemUTC())
     }
 
     @Override
@@ -53,6 +56,9 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
             LOG.info("Re-attached {} unfinished run(s) from the journal {} ms after start (node {})", n,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), journal.nodeId());
         }
+        // every route has started (Camel calls this after the last consumer started): the carried-on runs first,
+        // then those the triggers accepted meanwhile, and from now on each run as it comes (readiness goes UP)
+        starter.open();
         long period = takeoverInterval.toMillis();
         timer = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "RunRecovery");
         timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
@@ -60,7 +66,9 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
 
     @Override
     public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
-        // runs are carried on only once every route has started (onCamelContextFullyStarted)
+        // called before the routes' consumers start (alreadyStarted=false), and again when routes are added later
+        // (alreadyStarted=true, e.g. a reload): runs are carried on only once every route has started
+        // (onCamelContextFullyStarted, called once, after the context has fully started)
     }
 
     private void tick() {
@@ -79,6 +87,9 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
     private int resumeClaimable(boolean includeOwn) {
         int n = 0;
         for (RunJournal.Run run : journal.claimableRuns(includeOwn)) {
+            if (includeOwn && run.owner().equals(journal.nodeId()) && run.acceptedAt() >= startedAtMillis) {
+                continue; // accepted by a trigger while this runner started: it is started already (RunStarter)
+            }
             if (!context.getStatus().isStarted() || !journal.claim(run)) {
                 continue;
             }

@@ -29,6 +29,9 @@ public final class RunStarter {
     /** Exchange property: the run is carried on from the journal, not started for the first time. */
     public static final String RESUMED = "syncRunResumed";
     private final java.util.Map<String, AsyncProducer> producers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Runs handed over before {@link #open}: started, in order, once the runner has started. */
+    private final java.util.List<Runnable> held = new java.util.ArrayList<>();
+    private boolean open;
 
     /**
      * @param threads how many runs are started at once (each holds its thread only until its trigger call is
@@ -62,7 +65,43 @@ public final class RunStarter {
         send(entry, run);
     }
 
+    /**
+     * Starts the runs handed over so far, and every later one at once. Called once the whole runner has started
+     * (every route, client and pool, and the journal's unfinished runs handed over first): a run accepted earlier,
+     * by a trigger whose route started before the others, waits until then instead of meeting a part not yet started.
+     */
+    public void open() {
+        java.util.List<Runnable> waiting;
+        synchronized (held) {
+            open = true;
+            waiting = java.util.List.copyOf(held);
+            held.clear();
+        }
+        if (!waiting.isEmpty()) {
+            LOG.info("Starting {} run(s) accepted while the runner started", waiting.size());
+        }
+        waiting.forEach(Runnable::run);
+    }
+
+    /** Whether runs are started as they come ({@link #open} was called). */
+    public boolean isOpen() {
+        synchronized (held) {
+            return open;
+        }
+    }
+
     private void send(String entry, Exchange run) {
+        Runnable start = () -> execute(entry, run);
+        synchronized (held) {
+            if (!open) {
+                held.add(start);
+                return;
+            }
+        }
+        start.run();
+    }
+
+    private void execute(String entry, Exchange run) {
         String runId = run.getProperty(SyncRuns.RUN_ID, String.class);
         starter.execute(() -> producer(entry).process(run, doneSync -> {
             Exception e = run.getException();

@@ -51,10 +51,15 @@ final class SyncFleet {
 
     /** Adds syncs: {@code airbyteCount} connections and {@code fivetranCount} connectors, every 4th one failing. */
     SyncFleet add(int airbyteCount, int fivetranCount, Duration jobLength) {
+        return add(airbyteCount, fivetranCount, jobLength, 4);
+    }
+
+    /** Adds syncs as {@link #add(int, int, Duration)}; every {@code failEvery}-th one fails (0: none fails). */
+    SyncFleet add(int airbyteCount, int fivetranCount, Duration jobLength, int failEvery) {
         long seconds = Math.max(1, jobLength.toSeconds());
         for (int i = 0; i < airbyteCount; i++) {
             String id = UUID.randomUUID().toString();
-            String end = i % 4 == 3 ? "failed" : "succeeded";
+            String end = failEvery > 0 && i % failEvery == failEvery - 1 ? "failed" : "succeeded";
             airbyte.addConnection(id, "pending:1s,running:" + seconds + "s," + end, true, 100 + i, 1000 + i);
             targets.add(new Target("airbyte", id, end));
         }
@@ -64,7 +69,7 @@ final class SyncFleet {
         Instant previous = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3600).plusNanos(613_498_000);
         for (int i = 0; i < fivetranCount; i++) {
             String id = "c_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            String end = i % 4 == 3 ? "failed" : "succeeded";
+            String end = failEvery > 0 && i % failEvery == failEvery - 1 ? "failed" : "succeeded";
             fivetran.addConnector(EmulatedConnector.of(id, GROUP).script("syncing:" + seconds + "s," + end)
                     .scheduleType("manual").succeededAt(previous));
             targets.add(new Target("fivetran", id, end));

@@ -114,6 +114,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         // wait out the error handlers' asynchronous redeliveries (routes/error-handling.yaml)
         registry.bind("syncThreads", scheduler);
         registry.bind("jsonArray", new JsonArrayAggregation());
+        registry.bind("workflowBranches", new io.syncrunner.runs.WorkflowBranches(waiter));
         RunJournal journal = openJournal(context, settings, clock);
         int retained = (int) settings.longValue("syncrunner.runs.retained", 10_000);
         registry.bind("runJournal", journal);

@@ -79,6 +79,10 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
             }
         });
 
+        // clients that drop their connection mid-request: one WARN with a count per interval, not an ERROR each
+        io.syncrunner.observability.ClientAborts.install(context,
+                settings.duration("syncrunner.http.aborted-log-interval", "60s"));
+
         TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin", "60s"));
         // the provider API timeouts, for every client that calls the APIs
         long connectTimeout = settings.longValue("camel.component.http.connect-timeout", 10_000);
@@ -123,6 +127,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         // wait out the error handlers' asynchronous redeliveries (routes/error-handling.yaml)
         registry.bind("syncThreads", scheduler);
         registry.bind("jsonArray", new JsonArrayAggregation());
+        registry.bind("workflowBranches", new io.syncrunner.runs.WorkflowBranches(waiter));
         RunJournal journal = openJournal(context, settings, clock);
         int retained = (int) settings.longValue("syncrunner.runs.retained", 10_000);
         registry.bind("runJournal", journal);

@@ -10,7 +10,9 @@ import io.syncrunner.support.Durations;
 import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncFailedException;
 import io.syncrunner.support.SyncState;
+import io.syncrunner.support.SyncStoppedException;
 import io.syncrunner.support.SyncTimeoutException;
+import io.syncrunner.support.SyncWaiter;
 import io.syncrunner.support.Triggers;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -259,10 +261,15 @@ public final class AirbyteSyncs {
                 Durations.human(SyncState.elapsed(ex, clock)));
     }
 
-    /** Describes {@code DELETE /jobs/{id}} after the wait timed out. */
+    /** Describes {@code DELETE /jobs/{id}} after the wait timed out, or when the sync's run asked it to stop. */
     public void cancelRequest(Exchange ex) {
-        LOG.warn("Airbyte job {} of {} did not finish within {}: cancelling it", ex.getProperty(JOB_ID), subject(ex),
-                SyncState.text(ex, SyncState.TIMEOUT));
+        String stop = ex.getProperty(SyncWaiter.STOP_REQUESTED, String.class);
+        if (stop != null) {
+            LOG.warn("Airbyte job {} of {}: cancelling it because {}", ex.getProperty(JOB_ID), subject(ex), stop);
+        } else {
+            LOG.warn("Airbyte job {} of {} did not finish within {}: cancelling it", ex.getProperty(JOB_ID),
+                    subject(ex), SyncState.text(ex, SyncState.TIMEOUT));
+        }
         ApiCall.describe(ex, "DELETE", "/jobs/" + ex.getProperty(JOB_ID), null, null,
                 "cancel Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex));
     }
@@ -283,7 +290,9 @@ public final class AirbyteSyncs {
 
     /**
      * Leaves the result JSON as the body. A sync that failed, was cancelled or timed out throws a
-     * {@link SyncFailedException} that names the job and its status and carries the same JSON.
+     * {@link SyncFailedException} that names the job and its status and carries the same JSON; one whose run asked
+     * it to stop throws a {@link SyncStoppedException} (unless Airbyte reports it succeeded or failed first). A
+     * wait is reported succeeded only when Airbyte says the job succeeded.
      */
     public void finish(Exchange ex) {
         ObjectNode result = result(ex);
@@ -302,9 +311,23 @@ public final class AirbyteSyncs {
                     json);
         }
         AirbyteJobStatus kind = AirbyteJobStatus.of(status);
+        String stop = ex.getProperty(SyncWaiter.STOP_REQUESTED, String.class);
+        if (stop != null && kind != AirbyteJobStatus.SUCCEEDED && kind != AirbyteJobStatus.FAILED) {
+            boolean cancelled = Boolean.TRUE.equals(ex.getProperty(CANCEL_REQUESTED, Boolean.class));
+            throw new SyncStoppedException("Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex) + " "
+                    + (cancelled ? "was cancelled (status " + status + ")"
+                            : "could not be cancelled (Airbyte answered 409) and reads " + status)
+                    + " because " + stop, stop, json);
+        }
         if (kind == AirbyteJobStatus.FAILED || kind == AirbyteJobStatus.CANCELLED) {
             throw new SyncFailedException("Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex) + " ended "
                     + status, json);
+        }
+        if (kind != AirbyteJobStatus.SUCCEEDED) {
+            // e.g. a cancel answered 409 (no longer running) while a re-read still shows it running
+            throw new SyncFailedException("Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex)
+                    + ": the wait ended while Airbyte reads it " + status + ", so it is not reported as succeeded",
+                    json);
         }
         LOG.info("Airbyte job {} of {} {}: {} rows, {} bytes in {}", ex.getProperty(JOB_ID), subject(ex), status,
                 result.path("rowsSynced").asLong(), result.path("bytesSynced").asLong(), result.path("duration").asText());
@@ -328,6 +351,11 @@ public final class AirbyteSyncs {
         r.put("startTime", job == null ? null : Json.text(job, "startTime"));
         r.put("attached", Boolean.TRUE.equals(ex.getProperty(ATTACHED, Boolean.class)));
         r.put("timedOut", Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class)));
+        r.put("cancelRequested", Boolean.TRUE.equals(ex.getProperty(CANCEL_REQUESTED, Boolean.class)));
+        String stop = ex.getProperty(SyncWaiter.STOP_REQUESTED, String.class);
+        if (stop != null) {
+            r.put("stoppedBecause", stop);
+        }
         return r;
     }
 

@@ -11,6 +11,7 @@ import io.syncrunner.support.Json;
 import io.syncrunner.support.RequestBudget;
 import io.syncrunner.support.SyncFailedException;
 import io.syncrunner.support.SyncState;
+import io.syncrunner.support.SyncStoppedException;
 import io.syncrunner.support.SyncTimeoutException;
 import io.syncrunner.support.SyncWaiter;
 import io.syncrunner.support.Triggers;
@@ -335,6 +336,16 @@ public final class FivetranSyncs {
         SyncState.afterStatus(ex, clock, true);
     }
 
+    /**
+     * The sync's run asked it to stop (another branch of its workflow failed). Fivetran has no endpoint to cancel a
+     * sync: the wait ends here and the sync may go on in Fivetran; {@link #finish} says so.
+     */
+    public void onStopRequested(Exchange ex) {
+        LOG.warn("Fivetran {} of {}: no longer waited for because {}; Fivetran has no endpoint to cancel a sync, so it"
+                + " may still be running", ex.getProperty(OPERATION), subject(ex),
+                ex.getProperty(SyncWaiter.STOP_REQUESTED));
+    }
+
     private void decide(Exchange ex, FivetranConnector c) {
         FivetranCompletion.Outcome outcome = FivetranCompletion.evaluate(baseline(ex), c);
         switch (outcome) {
@@ -417,6 +428,12 @@ public final class FivetranSyncs {
         if (!SyncState.bool(ex, SyncState.WAITING, true) || Boolean.TRUE.equals(ex.getProperty(SKIPPED))) {
             return;
         }
+        String stop = ex.getProperty(SyncWaiter.STOP_REQUESTED, String.class);
+        if (stop != null && !Boolean.TRUE.equals(ex.getProperty(SyncState.DONE, Boolean.class))) {
+            throw new SyncStoppedException("Stopped waiting for the Fivetran " + ex.getProperty(OPERATION) + " of "
+                    + subject(ex) + " (last state " + ex.getProperty(SyncState.STATUS) + ") because " + stop
+                    + "; Fivetran has no endpoint to cancel a sync, so it may still be running", stop, json);
+        }
         if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
             throw new SyncTimeoutException("Fivetran " + ex.getProperty(OPERATION) + " of " + subject(ex)
                     + " did not finish within " + SyncState.text(ex, SyncState.TIMEOUT) + " (last state "
@@ -448,6 +465,12 @@ public final class FivetranSyncs {
         r.put("completedBy", ex.getProperty(COMPLETED_BY, String.class));
         r.put("syncId", event == null ? null : Json.text(event, "sync_id"));
         r.put("timedOut", Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class)));
+        String stop = ex.getProperty(SyncWaiter.STOP_REQUESTED, String.class);
+        if (stop != null) {
+            r.put("stoppedBecause", stop);
+            r.put("cancelRequested", false);
+            r.put("note", "Fivetran has no endpoint to cancel a sync: the runner stopped waiting; it may still run");
+        }
         return Json.write(r);
     }
 

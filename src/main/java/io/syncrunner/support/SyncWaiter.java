@@ -26,11 +26,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * After the wait, exchange property {@code syncWokenBy} is {@code poll} or {@code signal}, and a signal's
  * payload is in {@code syncSignal}.
+ * <p>
+ * A run can ask its waiting syncs to stop ({@link #requestStop}, e.g. because another branch of the same workflow
+ * run failed): every sync of that run (exchange property {@value #RUN_KEY}) that waits now, or parks later, is
+ * woken with {@code syncWokenBy} = {@code stop}, and {@value #STOP_REQUESTED} holds the reason. What a stop means
+ * is the provider flow's decision (cancel the job, or stop waiting where the provider cannot cancel).
  */
 public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProcessor {
     public static final String WAKE_KEY = "syncWakeKey";
     public static final String WOKEN_BY = "syncWokenBy";
     public static final String SIGNAL = "syncSignal";
+    /** The run a waiting sync belongs to (the run id the runs and the journal use). */
+    public static final String RUN_KEY = "syncRunId";
+    /** Set when the sync's run asked it to stop: the reason. */
+    public static final String STOP_REQUESTED = "syncStopRequested";
     /**
      * A {@link #signalMark()} taken right before the trigger was sent: a signal of this sync's key received after
      * it wakes the sync at once, even one received before the sync parked; one received before it never does.
@@ -50,6 +59,10 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
     private final Map<String, Recent> recent = new ConcurrentHashMap<>();
     /** Every parked sync, with or without a wake key (the metrics' in-flight waits). */
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Every parked sync by its run, for {@link #requestStop}. */
+    private final Map<String, Set<Parked>> parkedByRun = new ConcurrentHashMap<>();
+    /** Runs whose syncs were asked to stop, with the reason, until {@link #forgetRun}. */
+    private final Map<String, String> stops = new ConcurrentHashMap<>();
 
     private record Recent(long at, long number, Object payload) {
     }
@@ -62,9 +75,18 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
     public boolean process(Exchange exchange, AsyncCallback callback) {
         long delay = Math.max(0, exchange.getProperty(SyncState.NEXT_POLL_DELAY, 0L, Long.class));
         String key = exchange.getProperty(WAKE_KEY, String.class);
-        Parked p = new Parked(exchange, callback, key);
+        String run = exchange.getProperty(RUN_KEY, String.class);
+        Parked p = new Parked(exchange, callback, key, run);
         waiting.incrementAndGet();
         try {
+            if (run != null) {
+                parkedByRun.computeIfAbsent(run, k -> ConcurrentHashMap.newKeySet()).add(p);
+                String stop = stops.get(run);
+                if (stop != null) {
+                    scheduler.execute(() -> p.wake("stop", stop));
+                    return false;
+                }
+            }
             if (key != null) {
                 Recent r = recent.get(key);
                 Long since = exchange.getProperty(SIGNALS_SINCE, Long.class);
@@ -81,12 +103,7 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
             if (p.woken.compareAndSet(false, true)) {
                 waiting.decrementAndGet();
             }
-            if (key != null) {
-                Set<Parked> set = parked.get(key);
-                if (set != null) {
-                    set.remove(p);
-                }
-            }
+            p.unpark();
             exchange.setException(new IllegalStateException("The runner is stopping: the wait for the next poll"
                     + " of this sync could not be scheduled", e));
             callback.done(true);
@@ -120,6 +137,45 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
         return n;
     }
 
+    /**
+     * Asks every sync of the run to stop waiting, now or as soon as it parks, with the reason (the first request
+     * of a run wins). Returns how many were waiting. The request holds until {@link #forgetRun}.
+     */
+    public int requestStop(String runId, String reason) {
+        if (stops.putIfAbsent(runId, reason) != null) {
+            return 0;
+        }
+        Set<Parked> of = parkedByRun.get(runId);
+        if (of == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Parked p : Set.copyOf(of)) {
+            if (p.timer != null) {
+                p.timer.cancel(false);
+            }
+            try {
+                scheduler.execute(() -> p.wake("stop", reason));
+            } catch (RejectedExecutionException e) {
+                p.wake("stop", reason); // the scheduler is stopping: continue it here rather than lose it
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** The reason the run's syncs were asked to stop, or null. */
+    public String stopRequested(String runId) {
+        return runId == null ? null : stops.get(runId);
+    }
+
+    /** The run has ended: its stop request (if any) is dropped. */
+    public void forgetRun(String runId) {
+        if (runId != null) {
+            stops.remove(runId);
+        }
+    }
+
     /** The signals received so far, as a mark for {@link #SIGNALS_SINCE}: later signals are after it. */
     public static long signalMark() {
         return SIGNALS.get();
@@ -139,20 +195,18 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
         private final Exchange exchange;
         private final AsyncCallback callback;
         private final String key;
+        private final String run;
         private final AtomicBoolean woken = new AtomicBoolean();
         private volatile ScheduledFuture<?> timer;
 
-        Parked(Exchange exchange, AsyncCallback callback, String key) {
+        Parked(Exchange exchange, AsyncCallback callback, String key, String run) {
             this.exchange = exchange;
             this.callback = callback;
             this.key = key;
+            this.run = run;
         }
 
-        void wake(String by, Object payload) {
-            if (!woken.compareAndSet(false, true)) {
-                return;
-            }
-            waiting.decrementAndGet();
+        void unpark() {
             if (key != null) {
                 Set<Parked> set = parked.get(key);
                 if (set != null) {
@@ -160,8 +214,29 @@ public final class SyncWaiter extends AsyncProcessorSupport implements AsyncProc
                     parked.remove(key, Set.of());
                 }
             }
+            if (run != null) {
+                Set<Parked> set = parkedByRun.get(run);
+                if (set != null) {
+                    set.remove(this);
+                    parkedByRun.remove(run, Set.of());
+                }
+            }
+        }
+
+        void wake(String by, Object payload) {
+            if (!woken.compareAndSet(false, true)) {
+                return;
+            }
+            waiting.decrementAndGet();
+            unpark();
+            if (timer != null) {
+                timer.cancel(false);
+            }
             exchange.setProperty(WOKEN_BY, by);
             exchange.setProperty(SIGNAL, payload);
+            if ("stop".equals(by)) {
+                exchange.setProperty(STOP_REQUESTED, payload);
+            }
             try {
                 callback.done(false);
             } catch (RuntimeException e) {

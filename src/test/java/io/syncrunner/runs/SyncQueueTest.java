@@ -42,10 +42,13 @@ class SyncQueueTest extends RunnerTestSupport {
         return p;
     }
 
+    /** The runner (and so its SQS consumer) stops before the server it polls: no poll of a stopped ElasticMQ. */
     @AfterAll
-    static void stopSqs() {
+    void stopSqs() {
+        context.stop();
         if (sqs != null) {
             sqs.stopAndWait();
+            sqs = null;
         }
     }
 

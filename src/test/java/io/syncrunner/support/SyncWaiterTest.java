@@ -89,4 +89,47 @@ class SyncWaiterTest {
 
         assertThat(waiter.parkedCount()).isEqualTo(1);
     }
+
+    @Test
+    void shouldWakeEveryWaitingSyncOfARunAtOnceWhenTheRunAsksThemToStopAndOnlyThose() throws Exception {
+        Exchange a = parked(Duration.ofHours(1).toMillis(), "fivetran:c1");
+        a.setProperty(SyncWaiter.RUN_KEY, "run-1");
+        Exchange other = parked(Duration.ofHours(1).toMillis(), null);
+        other.setProperty(SyncWaiter.RUN_KEY, "run-2");
+        CompletableFuture<Void> doneA = new CompletableFuture<>();
+        CompletableFuture<Void> doneOther = new CompletableFuture<>();
+        waiter.process(a, d -> doneA.complete(null));
+        waiter.process(other, d -> doneOther.complete(null));
+
+        assertThat(waiter.requestStop("run-1", "branch 2 failed")).isEqualTo(1);
+
+        doneA.get(5, TimeUnit.SECONDS);
+        assertThat(a.getProperty(SyncWaiter.WOKEN_BY)).isEqualTo("stop");
+        assertThat(a.getProperty(SyncWaiter.STOP_REQUESTED)).isEqualTo("branch 2 failed");
+        assertThat(doneOther).isNotDone();
+        assertThat(waiter.parkedCount()).as("the Fivetran key of the stopped sync is free again").isZero();
+        assertThat(waiter.waitingCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWakeASyncThatParksAfterItsRunAskedToStopAtOnceUntilTheRunIsForgotten() throws Exception {
+        assertThat(waiter.requestStop("run-3", "first failure")).isZero();
+        assertThat(waiter.requestStop("run-3", "second failure")).as("the first reason holds").isZero();
+        Exchange late = parked(Duration.ofHours(1).toMillis(), null);
+        late.setProperty(SyncWaiter.RUN_KEY, "run-3");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+
+        waiter.process(late, d -> done.complete(null));
+
+        done.get(5, TimeUnit.SECONDS);
+        assertThat(late.getProperty(SyncWaiter.STOP_REQUESTED)).isEqualTo("first failure");
+        waiter.forgetRun("run-3");
+        assertThat(waiter.stopRequested("run-3")).isNull();
+        Exchange next = parked(50, null);
+        next.setProperty(SyncWaiter.RUN_KEY, "run-3");
+        CompletableFuture<Void> nextDone = new CompletableFuture<>();
+        waiter.process(next, d -> nextDone.complete(null));
+        nextDone.get(5, TimeUnit.SECONDS);
+        assertThat(next.getProperty(SyncWaiter.WOKEN_BY)).isEqualTo("poll");
+    }
 }

@@ -104,6 +104,18 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
         EMULATOR.faults().clear();
     }
 
+    /**
+     * Stops this class's runner when the class ends: Camel's legacy per-class context manager leaves it running
+     * (its consumers, SyncWaiter threads and vert.x server went on into the next classes). Runs after a subclass's
+     * own @AfterAll; a subclass that must stop the runner before something it polls (an SQS server) stops it there.
+     */
+    @AfterAll
+    void stopRunner() {
+        if (context != null) {
+            context.stop();
+        }
+    }
+
     @AfterAll
     void noSecretWasLogged() {
         List<String> leaks = LogCapture.linesContainingAny(secrets());

@@ -314,9 +314,21 @@ public final class RunJournal {
     public boolean claim(Run run) {
         // the epoch and the fencing count as read: a check of the old owner committed since (it was alive after
         // all, and may be sending a call now) makes this claim fail; one committed after it finds the run not its own
-        return update("claim run " + run.runId(), "UPDATE syncrunner_runs SET owner=?, attempts=attempts+1"
-                + " WHERE run_id=? AND owner=? AND attempts=? AND fences=? AND state IN " + OPEN, nodeId, run.runId(),
-                run.owner(), run.attempts(), run.fences()) == 1;
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
+                "UPDATE syncrunner_runs SET owner=?, attempts=attempts+1 WHERE run_id=? AND owner=? AND attempts=?"
+                        + " AND fences=? AND state IN " + OPEN)) {
+            // a runner paused inside a transaction (a GC pause, SIGSTOP) holds the run's row until it goes on: do not
+            // wait for it here (the next takeover round tries again), or every other run's takeover would wait too
+            p.setQueryTimeout((int) Math.max(1, lease.toSeconds() / 4));
+            bind(p, nodeId, run.runId(), run.owner(), run.attempts(), run.fences());
+            return p.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if ("57014".equals(e.getSQLState()) || e instanceof java.sql.SQLTimeoutException) {
+                LOG.info("Run {} is locked by its owner's open transaction: not taken over this round", run.runId());
+                return false;
+            }
+            throw failure("claim run " + run.runId(), e);
+        }
     }
 
     /** Why a fencing check failed. */

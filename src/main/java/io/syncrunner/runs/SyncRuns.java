@@ -154,6 +154,13 @@ public final class SyncRuns {
         }
     }
 
+    /** The run's flow stopped here because another runner owns the run now: said once, nothing recorded. */
+    public void takenOver(Exchange ex) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        org.slf4j.LoggerFactory.getLogger(SyncRuns.class).info("Run {} stopped on this runner (epoch {}): {}",
+                ex.getProperty(RUN_ID), epoch(ex), e == null ? "taken over by another runner" : e.getMessage());
+    }
+
     private static void notRecorded(String runId, long epoch) {
         org.slf4j.LoggerFactory.getLogger(SyncRuns.class).info("Run {}: its outcome here (epoch {}) is not recorded:"
                 + " the run had ended or another runner owns it now", runId, epoch);

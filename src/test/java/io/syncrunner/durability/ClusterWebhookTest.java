@@ -58,8 +58,8 @@ class ClusterWebhookTest {
             long submitted = System.nanoTime();
             await().atMost(Duration.ofSeconds(30)).until(() -> fleet.fivetran.triggerCount(connector) == 1);
 
-            // an earlier sync's sync_end, delivered late to B: recorded, relayed, but it does not end A's wait
-            String stale = event(connector, "old-sync-1", previous.toString(), "SUCCESSFUL");
+            // the sync_end of a sync before the last completion, delivered late to B: recorded, relayed, but it does not end A's wait
+            String stale = event(connector, "old-sync-1", previous.minusSeconds(60).toString(), "SUCCESSFUL");
             assertThat(post(b.baseUrl(), stale).statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(20)).until(() -> a.logContains("ignored a sync_end webhook created"));
             assertThat(SyncFleet.run(a, runId).path("state").asText()).isEqualTo("running");

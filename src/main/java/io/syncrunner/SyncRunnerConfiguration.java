@@ -114,8 +114,6 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("fivetranSyncs", new FivetranSyncs(fivetranAccounts, clock,
                 settings.bool("fivetran.webhooks.enabled", false),
                 settings.duration("fivetran.webhooks.fallback-poll-interval", "2m")));
-        registry.bind("fivetranWebhooks", new FivetranWebhooks(
-                () -> settings.text("fivetran.webhooks.secret", ""), waiter, fivetranAccounts));
         registry.bind("tokenCache", tokens);
         // the asynchronous reads' connections: vert.x's default of 5 per host would queue every poll behind them
         registry.bind("apiReadClientOptions", new io.vertx.ext.web.client.WebClientOptions()
@@ -132,6 +130,14 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         int retained = (int) settings.longValue("syncrunner.runs.retained", 10_000);
         registry.bind("runJournal", journal);
         registry.bind("syncSteps", new SyncSteps(journal, clock));
+        registry.bind("runFence", new io.syncrunner.journal.RunFence(journal));
+        // a webhook received by any runner of a cluster ends the waits of every runner (through the journal)
+        io.syncrunner.journal.ClusterSignals signals = new io.syncrunner.journal.ClusterSignals(context, journal,
+                waiter, clock, JournalDatabase.isPostgres(journal.url()),
+                settings.duration("syncrunner.signals.poll-interval", "1s"));
+        context.addService(signals);
+        registry.bind("fivetranWebhooks", new FivetranWebhooks(
+                () -> settings.text("fivetran.webhooks.secret", ""), signals, fivetranAccounts));
         SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
@@ -199,7 +205,10 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         }, true, true);
         String nodeId = inMemory ? settings.text("syncrunner.node-id", "emulated-" + java.util.UUID.randomUUID())
                 : JournalDatabase.nodeId(settings.text("syncrunner.node-id", ""), dataDir);
-        RunJournal journal = new RunJournal(dataSource, nodeId, clock, settings.duration("syncrunner.journal.lease", "30s"));
+        Duration lease = settings.duration("syncrunner.journal.lease", "30s");
+        String margin = settings.text("syncrunner.journal.fencing-margin", "");
+        RunJournal journal = new RunJournal(dataSource, nodeId, clock, lease, margin.isEmpty() ? lease.dividedBy(4)
+                : settings.duration("syncrunner.journal.fencing-margin", margin), url);
         opened[0] = journal;
         org.slf4j.LoggerFactory.getLogger(RunJournal.class).info("Run journal: {} (node {})", inMemory
                 ? "in memory, like the bundled emulators' jobs (set syncrunner.journal.url to keep it)"

@@ -326,6 +326,16 @@ public final class FivetranSyncs {
     /** The wait was ended by a {@code sync_end} webhook: no status read is needed. */
     public void onWebhook(Exchange ex) {
         JsonNode event = ex.getProperty(SyncWaiter.SIGNAL, JsonNode.class);
+        Instant created = createdOf(event);
+        Instant baseline = baseline(ex);
+        if (created != null && baseline != null && !created.isAfter(baseline)) {
+            // the end of an earlier sync (a repeated or late delivery): not this one's; keep waiting
+            LOG.info("{}: ignored a sync_end webhook created {}, not after the completion {} that preceded this {}",
+                    subject(ex), created, baseline, ex.getProperty(OPERATION));
+            ex.setProperty(SyncWaiter.SIGNALS_SINCE, SyncWaiter.signalMark());
+            nextPoll(ex);
+            return;
+        }
         ex.setProperty(EVENT, event);
         String status = Json.text(event.path("data"), "status");
         boolean ok = status != null && status.toUpperCase(Locale.ROOT).startsWith("SUCCESS");
@@ -506,6 +516,16 @@ public final class FivetranSyncs {
         ObjectNode body = Json.object();
         body.set(field, Json.MAPPER.valueToTree(value));
         ApiCall.describe(ex, "PATCH", "/v1/connections/" + ex.getProperty(CONNECTOR_ID), null, Json.write(body), action);
+    }
+
+    /** The event's {@code created} time, null when it has none or it is not an ISO-8601 instant. */
+    private static Instant createdOf(JsonNode event) {
+        String created = Json.text(event, "created");
+        try {
+            return created == null ? null : Instant.parse(created);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static Instant baseline(Exchange ex) {

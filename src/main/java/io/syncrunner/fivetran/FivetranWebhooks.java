@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncWaiter;
+import io.syncrunner.support.WakeSignals;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +21,21 @@ public final class FivetranWebhooks {
     private static final Logger LOG = LoggerFactory.getLogger(FivetranWebhooks.class);
 
     private final Supplier<String> secret;
-    private final SyncWaiter waiter;
+    private final WakeSignals signals;
     private final FivetranAccounts accounts;
 
     /** @param secret read per request, so a rotated secret applies at once */
     public FivetranWebhooks(Supplier<String> secret, SyncWaiter waiter, FivetranAccounts accounts) {
+        this(secret, WakeSignals.local(waiter), accounts);
+    }
+
+    /**
+     * @param signals where a sync_end goes: this runner's waiting syncs, and with a shared journal every runner's
+     *                (recorded once per event, so a duplicate delivery wakes nothing again)
+     */
+    public FivetranWebhooks(Supplier<String> secret, WakeSignals signals, FivetranAccounts accounts) {
         this.secret = secret;
-        this.waiter = waiter;
+        this.signals = signals;
         this.accounts = accounts;
     }
 
@@ -84,10 +93,37 @@ public final class FivetranWebhooks {
                     + ": no sync is ended by it, waiting syncs keep polling");
             return;
         }
-        int woken = waiter.signal(FivetranSyncs.wakeKey(connector), event);
+        String eventId = eventId(event, body);
+        int woken = signals.publish(FivetranSyncs.wakeKey(connector), eventId, event);
+        if (woken < 0) {
+            ignore(ex, "sync_end " + Json.abbreviate(eventId, 80) + " of connector " + Json.abbreviate(connector, 60)
+                    + " was received before (a repeated delivery): nothing is woken again");
+            return;
+        }
         LOG.info("Fivetran webhook {} for connector {} ({}): woke {} waiting sync(s)", type, connector, status, woken);
         ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         ex.getMessage().setBody("{\"received\":true,\"woke\":" + woken + "}");
+    }
+
+    /**
+     * The event's own id, the same in every delivery of it: its {@code sync_id}, else its {@code created} time, else
+     * a digest of the body.
+     */
+    static String eventId(JsonNode event, byte[] body) {
+        String syncId = Json.text(event, "sync_id");
+        if (syncId != null && !syncId.isBlank()) {
+            return "sync:" + Json.abbreviate(syncId, 150);
+        }
+        String created = Json.text(event, "created");
+        if (created != null && !created.isBlank()) {
+            return "created:" + Json.abbreviate(created, 100);
+        }
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The sync_end statuses that say how a sync ended (those {@link FivetranSyncs#onWebhook} completes a wait with). */

@@ -46,14 +46,49 @@ public final class RunJournal {
     private final String nodeId;
     private final Clock clock;
     private final Duration lease;
+    private final Duration fencingMargin;
+    private final String url;
     private final JournalWriter writer;
 
+    /** With the default fencing margin, a quarter of the lease. */
     public RunJournal(DataSource dataSource, String nodeId, Clock clock, Duration lease) {
+        this(dataSource, nodeId, clock, lease, lease.dividedBy(4));
+    }
+
+    /**
+     * @param fencingMargin a call that changes a provider (trigger, cancel, PATCH) is sent only while this runner's
+     *                      own heartbeat is alive for at least this much longer ({@link #fence}); a takeover
+     *                      comes no sooner than that, so a call sent within the margin of its check is sent
+     *                      before any other runner can own the run
+     */
+    public RunJournal(DataSource dataSource, String nodeId, Clock clock, Duration lease, Duration fencingMargin) {
+        this(dataSource, nodeId, clock, lease, fencingMargin, "");
+    }
+
+    /** @param url the journal's JDBC URL (what {@link #url()} tells) */
+    public RunJournal(DataSource dataSource, String nodeId, Clock clock, Duration lease, Duration fencingMargin,
+            String url) {
+        if (fencingMargin.isNegative() || fencingMargin.isZero() || fencingMargin.compareTo(lease) >= 0) {
+            throw new IllegalArgumentException("syncrunner.journal.fencing-margin (" + fencingMargin
+                    + ") must be longer than 0 and shorter than syncrunner.journal.lease (" + lease + ")");
+        }
         this.dataSource = dataSource;
         this.nodeId = nodeId;
         this.clock = clock;
         this.lease = lease;
+        this.fencingMargin = fencingMargin;
+        this.url = url;
         this.writer = new JournalWriter(dataSource, "journal-writer");
+    }
+
+    /** The journal's JDBC URL (empty when not given). */
+    public String url() {
+        return url;
+    }
+
+    /** How long after its fencing check a call may still be sent ({@link #fence}). */
+    public Duration fencingMargin() {
+        return fencingMargin;
     }
 
     /** Lets the writes in progress finish; later writes fail (the database is closed next). */
@@ -113,7 +148,17 @@ public final class RunJournal {
                 // the Fivetran baseline at full precision (ISO-8601, as Instant.toString writes it): Fivetran
                 // timestamps carry microseconds, which the BIGINT baseline (epoch ms) of older journals cut off;
                 // added to tables created before it (H2 and PostgreSQL both know ADD COLUMN IF NOT EXISTS)
-                "ALTER TABLE syncrunner_steps ADD COLUMN IF NOT EXISTS baseline_instant VARCHAR(40)"};
+                "ALTER TABLE syncrunner_steps ADD COLUMN IF NOT EXISTS baseline_instant VARCHAR(40)",
+                // fencing: attempts (incremented by every claim) is the run's epoch; fences counts the checks
+                // before calls that change a provider, and a claim requires it unchanged since the claimer read
+                // the run, so a check and a takeover are ordered on the run's row; last_call says what was sent
+                "ALTER TABLE syncrunner_runs ADD COLUMN IF NOT EXISTS fences BIGINT DEFAULT 0 NOT NULL",
+                "ALTER TABLE syncrunner_runs ADD COLUMN IF NOT EXISTS last_call VARCHAR(400)",
+                // provider events (webhooks) received by any runner, for the runners that wait for them
+                "CREATE TABLE IF NOT EXISTS syncrunner_signals (signal_key VARCHAR(200) NOT NULL,"
+                        + " event_id VARCHAR(200) NOT NULL, received_by VARCHAR(128) NOT NULL,"
+                        + " received_at BIGINT NOT NULL, payload VARCHAR NOT NULL, PRIMARY KEY (signal_key, event_id))",
+                "CREATE INDEX IF NOT EXISTS syncrunner_signals_received ON syncrunner_signals (received_at)"};
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
             if (postgres) {
@@ -135,7 +180,17 @@ public final class RunJournal {
 
     /** A run as recorded. */
     public record Run(String runId, String idempotencyKey, String entry, String request, String state, String owner,
-            long acceptedAt, Long finishedAt, String result, String error, int attempts) {
+            long acceptedAt, Long finishedAt, String result, String error, int attempts, long fences) {
+        public Run(String runId, String idempotencyKey, String entry, String request, String state, String owner,
+                long acceptedAt, Long finishedAt, String result, String error, int attempts) {
+            this(runId, idempotencyKey, entry, request, state, owner, acceptedAt, finishedAt, result, error, attempts,
+                    0);
+        }
+
+        /** The fencing epoch of the runner that owns the run: 1 for a new run, one more with every claim. */
+        public long epoch() {
+            return attempts;
+        }
     }
 
     /**
@@ -197,6 +252,21 @@ public final class RunJournal {
         return r;
     }
 
+    /**
+     * Sets the state of an open run as its owner of {@code epoch}: nothing is written when another runner has taken
+     * the run over (its state is the new owner's), and a finished run keeps its outcome.
+     *
+     * @return false when the run is no longer this runner's (or has ended)
+     */
+    public boolean updateRun(String runId, long epoch, String state, Long finishedAt, String result, String error) {
+        String releaseWorkflowKey = finishedAt == null ? "" : ", idempotency_key=CASE WHEN idempotency_key LIKE '"
+                + OPEN_WORKFLOW_KEY + "%' THEN NULL ELSE idempotency_key END";
+        String sql = "UPDATE syncrunner_runs SET state=?, finished_at=?, result=?, error=?" + releaseWorkflowKey
+                + " WHERE run_id=? AND owner=? AND attempts=? AND state IN " + OPEN;
+        return write("record the state of run " + runId, s -> update(s, sql, state, finishedAt, result, error, runId,
+                nodeId, epoch)) == 1;
+    }
+
     /** Sets the state of an open run (and, for a finished one, its end, result and error). */
     public void updateRun(String runId, String state, Long finishedAt, String result, String error) {
         String releaseWorkflowKey = finishedAt == null ? "" : ", idempotency_key=CASE WHEN idempotency_key LIKE '"
@@ -242,8 +312,88 @@ public final class RunJournal {
      * exactly one wins (one conditional update).
      */
     public boolean claim(Run run) {
-        return update("claim run " + run.runId(), "UPDATE syncrunner_runs SET owner=?, attempts=attempts+1"
-                + " WHERE run_id=? AND owner=? AND state IN " + OPEN, nodeId, run.runId(), run.owner()) == 1;
+        // the epoch and the fencing count as read: a check of the old owner committed since (it was alive after
+        // all, and may be sending a call now) makes this claim fail; one committed after it finds the run not its own
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
+                "UPDATE syncrunner_runs SET owner=?, attempts=attempts+1 WHERE run_id=? AND owner=? AND attempts=?"
+                        + " AND fences=? AND state IN " + OPEN)) {
+            // a runner paused inside a transaction (a GC pause, SIGSTOP) holds the run's row until it goes on: do not
+            // wait for it here (the next takeover round tries again), or every other run's takeover would wait too
+            p.setQueryTimeout((int) Math.max(1, lease.toSeconds() / 4));
+            bind(p, nodeId, run.runId(), run.owner(), run.attempts(), run.fences());
+            return p.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if ("57014".equals(e.getSQLState()) || e instanceof java.sql.SQLTimeoutException) {
+                LOG.info("Run {} is locked by its owner's open transaction: not taken over this round", run.runId());
+                return false;
+            }
+            throw failure("claim run " + run.runId(), e);
+        }
+    }
+
+    /** Why a fencing check failed. */
+    private enum Held { YES, LOST, HEARTBEAT_OLD }
+
+    /**
+     * The fencing check before a call that changes a provider (a trigger, a cancel, a PATCH), committed when this
+     * returns: this runner still owns the run with the epoch it holds, the run is open, and this runner's own
+     * heartbeat is alive for at least the fencing margin more. The call is recorded on the run in the same
+     * statement ({@code last_call}, and {@code fences} counted up, which a claim read before it then fails on).
+     * A heartbeat too old is renewed and the check made once more.
+     *
+     * @throws RunTakenOverException the run is another runner's now (or ended): the call must not be sent
+     */
+    public void fence(String runId, long epoch, String call) {
+        fenced(runId, epoch, call, s -> fenceIn(s, runId, epoch, call));
+    }
+
+    private Held fenceIn(JournalWriter.Session s, String runId, long epoch, String call) throws SQLException {
+        long now = clock.millis();
+        int n = update(s, "UPDATE syncrunner_runs SET fences=fences+1, last_call=? WHERE run_id=? AND owner=?"
+                + " AND attempts=? AND state IN " + OPEN + " AND EXISTS (SELECT 1 FROM syncrunner_nodes n WHERE"
+                + " n.node_id=? AND n.alive_until>=?)", abbreviate(call + " at " + java.time.Instant.ofEpochMilli(now)),
+                runId, nodeId, epoch, nodeId, now + fencingMargin.toMillis());
+        if (n == 1) {
+            return Held.YES;
+        }
+        PreparedStatement p = s.prepare("SELECT COUNT(*) FROM syncrunner_runs WHERE run_id=? AND owner=?"
+                + " AND attempts=? AND state IN " + OPEN);
+        bind(p, runId, nodeId, epoch);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next() && rs.getLong(1) == 1 ? Held.HEARTBEAT_OLD : Held.LOST;
+        }
+    }
+
+    private void fenced(String runId, long epoch, String call, JournalWriter.Work<Held> work) {
+        for (int attempt = 1; ; attempt++) {
+            Held held = write("check that run " + runId + " is still this runner's", work);
+            if (held == Held.YES) {
+                return;
+            }
+            if (held == Held.LOST) {
+                LOG.warn("Run {} is no longer this runner's (epoch {} of node {}: another runner has taken it over,"
+                        + " or it ended): not sending {}; the run is left to its owner", runId, epoch, nodeId, call);
+                throw new RunTakenOverException(runId, call);
+            }
+            if (attempt == 2) {
+                throw new JournalException("Could not check that run " + runId + " is still this runner's before "
+                        + call + ": its heartbeat stays older than the lease minus the fencing margin; not sent", null);
+            }
+            LOG.warn("This runner's heartbeat is older than the lease minus the fencing margin ({}): renewing it"
+                    + " before {} of run {}", fencingMargin, call, runId);
+            heartbeat();
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 400 ? text : text.substring(0, 397) + "...";
+    }
+
+    /** Whether this runner still owns the run with this epoch (in the write's transaction, locking nothing). */
+    private int ownedIn(JournalWriter.Session s, String runId, long epoch) throws SQLException {
+        // an update of the run's row (changing nothing): a claim running now is ordered before or after it
+        return update(s, "UPDATE syncrunner_runs SET owner=owner WHERE run_id=? AND owner=? AND attempts=?", runId,
+                nodeId, epoch);
     }
 
     /**
@@ -312,7 +462,39 @@ public final class RunJournal {
 
     /**
      * The trigger request is about to be sent: from now on a restart must look before it triggers. Records the step
-     * (its start and deadline) the first time.
+     * (its start and deadline) the first time. Fenced ({@link #fence}): the step is recorded in the same transaction
+     * that checks this runner still owns the run with {@code epoch}.
+     *
+     * @throws RunTakenOverException the run is another runner's now: nothing was written, nothing may be sent
+     */
+    public void stepTriggering(String runId, long epoch, String step, String call, long sentAt, Instant baseline,
+            long startedAt, long deadline) {
+        long now = clock.millis();
+        String exact = baseline == null ? null : baseline.toString();
+        Long millis = baseline == null ? null : baseline.toEpochMilli();
+        fenced(runId, epoch, call, s -> {
+            Held held = fenceIn(s, runId, epoch, call);
+            if (held == Held.YES) {
+                upsertTriggering(s, runId, step, sentAt, millis, exact, startedAt, deadline, now);
+            }
+            return held;
+        });
+    }
+
+    private static void upsertTriggering(JournalWriter.Session s, String runId, String step, long sentAt, Long millis,
+            String exact, long startedAt, long deadline, long now) throws SQLException {
+        if (update(s, "UPDATE syncrunner_steps SET state='triggering', trigger_sent_at=?, baseline=?,"
+                + " baseline_instant=?, updated_at=? WHERE run_id=? AND step=?", sentAt, millis, exact, now, runId,
+                step) == 0) {
+            update(s, "INSERT INTO syncrunner_steps (run_id, step, state, started_at, deadline, trigger_sent_at,"
+                    + " baseline, baseline_instant, updated_at) VALUES (?,?,'triggering',?,?,?,?,?,?)", runId, step,
+                    startedAt, deadline, sentAt, millis, exact, now);
+        }
+    }
+
+    /**
+     * The trigger request is about to be sent: from now on a restart must look before it triggers. Records the step
+     * (its start and deadline) the first time. Not fenced (the unit tests of the journal's SQL).
      */
     public void stepTriggering(String runId, String step, long sentAt, Instant baseline, long startedAt,
             long deadline) {
@@ -343,6 +525,39 @@ public final class RunJournal {
                 s -> triggered(s, runId, step, jobId, attached, now));
     }
 
+    /**
+     * As {@link #stepTriggeredLater(String, String, String, boolean)}, written only while this runner still owns the
+     * run with {@code epoch} (a late answer read by a runner that lost the run is not written over its new owner's).
+     */
+    public Deferred stepTriggeredLater(String runId, long epoch, String step, String jobId, boolean attached) {
+        long now = clock.millis();
+        return later("record the job of " + step + " of run " + runId,
+                s -> ownedIn(s, runId, epoch) == 1 ? triggered(s, runId, step, jobId, attached, now) : 0);
+    }
+
+    /**
+     * As {@link #stepEnded(String, String, boolean, String, String)}, written only while this runner still owns the
+     * run with {@code epoch}.
+     *
+     * @throws RunTakenOverException the run is another runner's now: nothing was written
+     */
+    public void stepEnded(String runId, long epoch, String step, boolean succeeded, String result, String error) {
+        long now = clock.millis();
+        boolean owned = write("record the end of " + step, s -> {
+            if (ownedIn(s, runId, epoch) == 0) {
+                return false;
+            }
+            update(s, "UPDATE syncrunner_steps SET state=?, result=?, error=?, updated_at=? WHERE run_id=? AND step=?",
+                    succeeded ? "succeeded" : "failed", result, error, now, runId, step);
+            return true;
+        });
+        if (!owned) {
+            LOG.warn("Run {} is no longer this runner's (epoch {} of node {}): the end of step {} it read is not"
+                    + " recorded; the run is left to its owner", runId, epoch, nodeId, step);
+            throw new RunTakenOverException(runId, "recording the end of " + step);
+        }
+    }
+
     private static int triggered(JournalWriter.Session s, String runId, String step, String jobId, boolean attached,
             long now) throws SQLException {
         return update(s, "UPDATE syncrunner_steps SET state='triggered', job_id=?, attached=?, updated_at=?"
@@ -355,6 +570,64 @@ public final class RunJournal {
         write("record the end of " + step, s -> update(s, "UPDATE syncrunner_steps SET state=?, result=?, error=?,"
                 + " updated_at=? WHERE run_id=? AND step=?", succeeded ? "succeeded" : "failed", result, error, now,
                 runId, step));
+    }
+
+    /** A provider event recorded for every runner ({@link #recordSignal}). */
+    public record Signal(String key, String eventId, String receivedBy, long receivedAt, String payload) {
+    }
+
+    /**
+     * Records an event (e.g. a webhook) under its wake key for the runners that wait for it; committed when this
+     * returns.
+     *
+     * @return false when the same event (key and id) was recorded before: a duplicate delivery
+     */
+    public boolean recordSignal(String key, String eventId, String payload) {
+        long now = clock.millis();
+        return write("record event " + eventId + " of " + key, s -> {
+            PreparedStatement p = s.prepare("SELECT COUNT(*) FROM syncrunner_signals WHERE signal_key=? AND event_id=?");
+            bind(p, key, eventId);
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next() && rs.getLong(1) > 0) {
+                    return false;
+                }
+            }
+            try {
+                update(s, "INSERT INTO syncrunner_signals (signal_key, event_id, received_by, received_at, payload)"
+                        + " VALUES (?,?,?,?,?)", key, eventId, nodeId, now, payload);
+                return true;
+            } catch (SQLException e) {
+                // the same event delivered to another runner at the same time; in a batch, run again on its own
+                if (isUniqueViolation(e) && !s.batched()) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** The events recorded at or after {@code sinceMillis} (the receiving runner's clock), oldest first. */
+    public List<Signal> signalsSince(long sinceMillis) {
+        List<Signal> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
+                "SELECT signal_key, event_id, received_by, received_at, payload FROM syncrunner_signals"
+                        + " WHERE received_at>=? ORDER BY received_at")) {
+            p.setLong(1, sinceMillis);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Signal(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                            rs.getString(5)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("read the recorded events", e);
+        }
+        return out;
+    }
+
+    /** Deletes the events recorded before {@code beforeMillis}; returns how many. */
+    public int pruneSignals(long beforeMillis) {
+        return update("prune old events", "DELETE FROM syncrunner_signals WHERE received_at<?", beforeMillis);
     }
 
     private List<Run> queryRuns(String sql, Object... args) {
@@ -373,7 +646,7 @@ public final class RunJournal {
                 out.add(new Run(rs.getString("run_id"), rs.getString("idempotency_key"), rs.getString("entry"),
                         rs.getString("request"), rs.getString("state"), rs.getString("owner"),
                         rs.getLong("accepted_at"), longOrNull(rs, "finished_at"),
-                        rs.getString("result"), rs.getString("error"), rs.getInt("attempts")));
+                        rs.getString("result"), rs.getString("error"), rs.getInt("attempts"), rs.getLong("fences")));
             }
         }
         return out;

@@ -98,7 +98,7 @@ public final class RunRecovery extends ServiceSupport implements StartupListener
                     sync.request() == null ? "workflow " + sync.workflow() : sync.request().provider() + " "
                             + sync.request().targetProperty() + " '" + sync.request().target() + "'",
                     sync.acceptedAt(), run.owner());
-            starter.resume(sync, run.entry());
+            starter.resume(sync, run.entry(), run.epoch() + 1); // the claim counted the epoch up
             n++;
         }
         return n;

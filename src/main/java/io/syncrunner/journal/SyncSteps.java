@@ -94,9 +94,13 @@ public final class SyncSteps {
      * committed.
      */
     public void triggering(Exchange ex) {
-        journal.stepTriggering(runId(ex), ex.getProperty(STEP, String.class), clock.millis(),
+        String step = ex.getProperty(STEP, String.class);
+        long checkedAt = System.nanoTime();
+        // fenced: recorded in the transaction that checks this runner still owns the run (else nothing is sent)
+        journal.stepTriggering(runId(ex), SyncRuns.epoch(ex), step, "the trigger of " + step, clock.millis(),
                 ex.getProperty(FivetranSyncs.BASELINE, Instant.class), ex.getProperty(SyncState.STARTED_AT, Long.class),
                 ex.getProperty(SyncState.DEADLINE, Long.class));
+        ex.setProperty(RunFence.CHECKED_AT, checkedAt);
         RunJournal.Deferred ownRun = ex.getProperty(OWN_RUN_WRITE, RunJournal.Deferred.class);
         if (ownRun != null) {
             ex.removeProperty(OWN_RUN_WRITE);
@@ -111,14 +115,14 @@ public final class SyncSteps {
     public void triggered(Exchange ex) {
         Object jobId = ex.getProperty(AirbyteSyncs.JOB_ID);
         boolean attached = Boolean.TRUE.equals(ex.getProperty(AirbyteSyncs.ATTACHED, Boolean.class));
-        journal.stepTriggeredLater(runId(ex), ex.getProperty(STEP, String.class), jobId == null ? null
-                : jobId.toString(), attached);
+        journal.stepTriggeredLater(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), jobId == null
+                ? null : jobId.toString(), attached);
     }
 
     /** The step ended well (the body is its result JSON). */
     public void succeeded(Exchange ex) {
         String result = ex.getMessage().getBody(String.class);
-        journal.stepEnded(runId(ex), ex.getProperty(STEP, String.class), true, result, null);
+        journal.stepEnded(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), true, result, null);
         endOwnRun(ex, SyncRun.SUCCEEDED, result, null);
     }
 
@@ -128,10 +132,11 @@ public final class SyncSteps {
      */
     public void failed(Exchange ex) throws Exception {
         Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        if (!SyncRuns.cutOffByShutdown(ex, e)) {
+        if (!SyncRuns.cutOffByShutdown(ex, e) && !(e instanceof RunTakenOverException)) {
             String result = SyncFailedException.resultOf(e);
             String error = SyncFailedException.messageOf(e);
-            journal.stepEnded(runId(ex), ex.getProperty(STEP, String.class), false, result, error);
+            journal.stepEnded(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), false, result,
+                    error);
             endOwnRun(ex, SyncRun.FAILED, result, error);
         }
         throw e == null ? new IllegalStateException("the sync step failed") : e;
@@ -162,7 +167,7 @@ public final class SyncSteps {
     private void endOwnRun(Exchange ex, String state, String result, String error) {
         if (Boolean.TRUE.equals(ex.getProperty(OWN_RUN, Boolean.class))) {
             // handed in after the run's insert, so it finds the run (a failed insert was logged)
-            journal.updateRun(runId(ex), state, clock.millis(), result, error);
+            journal.updateRun(runId(ex), SyncRuns.epoch(ex), state, clock.millis(), result, error);
             ex.removeProperty(SyncRuns.RUN_ID);
             ex.removeProperty(OWN_RUN);
             ex.removeProperty(OWN_RUN_WRITE);

@@ -58,8 +58,14 @@ public final class RunStarter {
      * from its entry route, and each of its sync steps re-attaches to what the journal recorded.
      */
     public void resume(SyncRun journaled, String entry) {
+        resume(journaled, entry, 1);
+    }
+
+    /** As {@link #resume(SyncRun, String)}, holding the run with the fencing epoch this runner claimed it with. */
+    public void resume(SyncRun journaled, String entry, long epoch) {
         Exchange run = new DefaultExchange(context);
         SyncRuns.apply(run, journaled);
+        run.setProperty(SyncRuns.EPOCH, epoch);
         run.setProperty(RESUMED, true);
         run.getMessage().setBody(journaled.request() == null ? null : journaled.request().json());
         send(entry, run);
@@ -105,11 +111,13 @@ public final class RunStarter {
         String runId = run.getProperty(SyncRuns.RUN_ID, String.class);
         starter.execute(() -> producer(entry).process(run, doneSync -> {
             Exception e = run.getException();
-            if (e != null) {
+            if (e instanceof io.syncrunner.journal.RunTakenOverException) {
+                LOG.info("Run {} stopped here: {}", runId, e.getMessage());
+            } else if (e != null) {
                 LOG.warn("Run {} ended with an error: {}", runId, e.getMessage());
                 // a run its route could not take (or whose route did not record the failure) must not stay open
                 if (runs != null && runId != null && !SyncRuns.cutOffByShutdown(run, e)) {
-                    runs.failed(runId, e);
+                    runs.failed(runId, SyncRuns.epoch(run), e);
                 }
             }
         }));

@@ -3,6 +3,7 @@ package io.syncrunner.runs;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.syncrunner.journal.RunJournal;
+import io.syncrunner.journal.RunTakenOverException;
 import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncFailedException;
 import org.apache.camel.Exchange;
@@ -30,6 +31,11 @@ public final class SyncRuns {
     public static final String ENTRY = "direct:sync-request";
     /** Exchange property: the route a run starts from (a workflow's own; else {@value #ENTRY}). */
     public static final String RUN_ENTRY = "syncRunEntry";
+    /**
+     * Exchange property: the fencing epoch this runner holds the run with (the journal's {@code attempts}): 1 for a
+     * run it accepted, the claimed epoch for one it carries on. Absent means 1.
+     */
+    public static final String EPOCH = "syncRunEpoch";
 
     private final RunJournal journal;
     private final Clock clock;
@@ -134,12 +140,30 @@ public final class SyncRuns {
         }
     }
 
-    /** The flow ended well: its body is the result JSON. */
+    /** The fencing epoch of the run on this exchange ({@value #EPOCH}). */
+    public static long epoch(Exchange ex) {
+        return ex.getProperty(EPOCH, 1L, Long.class);
+    }
+
+    /** The flow ended well: its body is the result JSON. Not recorded when another runner owns the run now. */
     public void succeeded(Exchange ex) {
         String id = ex.getProperty(RUN_ID, String.class);
-        if (id != null) {
-            journal.updateRun(id, SyncRun.SUCCEEDED, clock.millis(), ex.getMessage().getBody(String.class), null);
+        if (id != null && !journal.updateRun(id, epoch(ex), SyncRun.SUCCEEDED, clock.millis(),
+                ex.getMessage().getBody(String.class), null)) {
+            notRecorded(id, epoch(ex));
         }
+    }
+
+    /** The run's flow stopped here because another runner owns the run now: said once, nothing recorded. */
+    public void takenOver(Exchange ex) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        org.slf4j.LoggerFactory.getLogger(SyncRuns.class).info("Run {} stopped on this runner (epoch {}): {}",
+                ex.getProperty(RUN_ID), epoch(ex), e == null ? "taken over by another runner" : e.getMessage());
+    }
+
+    private static void notRecorded(String runId, long epoch) {
+        org.slf4j.LoggerFactory.getLogger(SyncRuns.class).info("Run {}: its outcome here (epoch {}) is not recorded:"
+                + " the run had ended or another runner owns it now", runId, epoch);
     }
 
     /**
@@ -149,8 +173,16 @@ public final class SyncRuns {
     public void failed(Exchange ex) {
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String id = ex.getProperty(RUN_ID, String.class);
-        if (id != null && !cutOffByShutdown(ex, e)) {
-            failed(id, e);
+        if (id != null && !cutOffByShutdown(ex, e) && !(e instanceof RunTakenOverException)) {
+            failed(id, epoch(ex), e);
+        }
+    }
+
+    /** Records the failure of an open run this runner owns with {@code epoch} (else nothing is written). */
+    public void failed(String runId, long epoch, Throwable e) {
+        if (!journal.updateRun(runId, epoch, SyncRun.FAILED, clock.millis(), SyncFailedException.resultOf(e),
+                SyncFailedException.messageOf(e))) {
+            notRecorded(runId, epoch);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The journal's SQL on the embedded H2 database (the same statements run on PostgreSQL in the cluster tests). */
 class RunJournalTest {
@@ -246,6 +247,77 @@ class RunJournalTest {
         assertThat(t).isInstanceOf(JournalException.class)
                 .hasMessageContaining("Cannot open the run journal at jdbc:postgresql://127.0.0.1:1/none")
                 .hasMessageNotContaining("hunter2").hasMessageNotContaining("s3cret-pass");
+    }
+
+    @Test
+    void shouldRefuseTheCallsAndWritesOfARunnerWhoseRunAnotherRunnerTookOver() {
+        nodeA.heartbeat();
+        nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
+        nodeA.fence("r1", 1, "DELETE /jobs/7"); // still its own: passes, and is recorded on the run
+        clock.advance(Duration.ofSeconds(31)); // node-a paused past its lease
+        nodeB.heartbeat();
+        RunJournal.Run dead = nodeB.claimableRuns(false).get(0);
+        assertThat(nodeB.claim(dead)).isTrue();
+        nodeA.heartbeat(); // node-a wakes up: its heartbeat is fresh again, but the run is node-b's
+
+        assertThatThrownBy(() -> nodeA.fence("r1", 1, "DELETE /jobs/7")).isInstanceOf(RunTakenOverException.class)
+                .hasMessageContaining("r1");
+        assertThatThrownBy(() -> nodeA.stepTriggering("r1", 1, "airbyte/default/c1/sync", "the trigger",
+                clock.millis(), null, clock.millis(), clock.millis() + 60_000)).isInstanceOf(RunTakenOverException.class);
+        assertThat(nodeA.step("r1", "airbyte/default/c1/sync")).as("nothing written by the runner that lost the run")
+                .isEmpty();
+        assertThat(nodeA.updateRun("r1", 1, "succeeded", clock.millis(), "{}", null)).isFalse();
+        nodeB.fence("r1", 2, "DELETE /jobs/7"); // the new owner holds epoch 2
+        nodeB.stepTriggering("r1", 2, "airbyte/default/c1/sync", "the trigger", clock.millis(), null, clock.millis(),
+                clock.millis() + 60_000);
+        assertThatThrownBy(() -> nodeA.stepEnded("r1", 1, "airbyte/default/c1/sync", true, "{}", null))
+                .isInstanceOf(RunTakenOverException.class);
+        nodeA.stepTriggeredLater("r1", 1, "airbyte/default/c1/sync", "99", false).await();
+        assertThat(nodeA.step("r1", "airbyte/default/c1/sync").orElseThrow().state())
+                .as("a late answer of the old owner is not written over the new owner's step").isEqualTo("triggering");
+        assertThat(nodeB.updateRun("r1", 2, "succeeded", clock.millis(), "{}", null)).isTrue();
+        assertThat(nodeA.run("r1").orElseThrow().state()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void shouldFailAClaimWhenTheOwnerPassedAFencingCheckSinceTheClaimerReadTheRun() {
+        nodeA.heartbeat();
+        nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
+        clock.advance(Duration.ofSeconds(31));
+        nodeB.heartbeat();
+        RunJournal.Run readWhileDead = nodeB.claimableRuns(false).get(0);
+        // node-a wakes up between node-b's read and its claim, renews its heartbeat and checks before a call
+        nodeA.fence("r1", 1, "POST /jobs");
+
+        assertThat(nodeB.claim(readWhileDead)).as("the check is ordered before the claim: the claim fails").isFalse();
+        assertThat(nodeA.run("r1").orElseThrow().owner()).isEqualTo("node-a");
+        assertThat(nodeB.claimableRuns(false)).as("node-a beats again: nothing to take over").isEmpty();
+    }
+
+    @Test
+    void shouldRenewAStaleHeartbeatBeforeAFencedCallRatherThanSendItOnAnOldOne() {
+        nodeA.heartbeat();
+        nodeA.insertRun("r1", null, "direct:sync-request", "{}", "running");
+        clock.advance(Duration.ofSeconds(25)); // alive for 5 s more: less than the margin (30 s / 4)
+
+        nodeA.fence("r1", 1, "PATCH /v1/connections/c1");
+
+        assertThat(nodeB.claimableRuns(false)).isEmpty();
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(nodeB.claimableRuns(false)).as("the heartbeat was renewed by the check").isEmpty();
+    }
+
+    @Test
+    void shouldRecordAnEventOnceAndListItForEveryRunner() {
+        assertThat(nodeB.recordSignal("fivetran:c1", "sync:s1", "{\"event\":\"sync_end\"}")).isTrue();
+        assertThat(nodeA.recordSignal("fivetran:c1", "sync:s1", "{\"event\":\"sync_end\"}"))
+                .as("the same event delivered to another runner").isFalse();
+        assertThat(nodeA.signalsSince(clock.millis() - 1)).singleElement().satisfies(s -> {
+            assertThat(s.receivedBy()).isEqualTo("node-b");
+            assertThat(s.payload()).contains("sync_end");
+        });
+        clock.advance(Duration.ofHours(2));
+        assertThat(nodeA.pruneSignals(clock.millis() - 3_600_000)).isEqualTo(1);
     }
 
     static final class MutableClock extends Clock {

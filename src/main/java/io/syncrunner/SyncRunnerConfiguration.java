@@ -61,6 +61,13 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 .setEventLoopPoolSize((int) settings.longValue("syncrunner.http.event-loop-threads", 1))
                 .setInternalBlockingPoolSize(2));
         context.getRegistry().bind("vertx", vertx);
+        // TLS on that server (syncrunner.tls.*): checked here, before the server starts
+        try {
+            io.syncrunner.security.ServerTls.configure(context, settings, vertx);
+        } catch (RuntimeException e) {
+            vertx.close(); // its threads would keep a runner that cannot start alive
+            throw e;
+        }
         // closed once the context has stopped: the HTTP server closes itself asynchronously on this vert.x
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
@@ -130,7 +137,8 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         context.addStartupListener(recovery);
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("statusPage", new StatusPage());
-        registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));
+        registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock,
+                settings.bool("syncrunner.status-page.require-token", true)));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
         registry.bind("airbyteAccounts", airbyteAccounts);
         if (settings.bool("syncrunner.check-accounts-at-startup", true)) {

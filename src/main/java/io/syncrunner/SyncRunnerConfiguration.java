@@ -70,6 +70,13 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 new org.apache.camel.component.vertx.http.VertxHttpComponent();
         reads.setVertx(vertx);
         context.addComponent("vertx-http", reads);
+        // TLS on that server (syncrunner.tls.*): checked here, before the server starts
+        try {
+            io.syncrunner.security.ServerTls.configure(context, settings, vertx);
+        } catch (RuntimeException e) {
+            vertx.close(); // its threads would keep a runner that cannot start alive
+            throw e;
+        }
         // closed once the context has stopped: the HTTP server closes itself asynchronously on this vert.x
         context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
             @Override
@@ -153,7 +160,8 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         context.addStartupListener(new io.syncrunner.ops.HttpServerCheck(context));
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("statusPage", new StatusPage());
-        registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock));
+        registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock,
+                settings.bool("syncrunner.status-page.require-token", true)));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
         registry.bind("airbyteAccounts", airbyteAccounts);
         if (settings.bool("syncrunner.check-accounts-at-startup", true)) {

@@ -387,6 +387,17 @@ public final class FivetranEmulator extends AbstractEmulator {
         return this;
     }
 
+    private volatile javax.net.ssl.SSLContext webhookTrust;
+
+    /**
+     * The TLS trust of webhook deliveries to https URLs (default: the JVM's trusted CAs, as real Fivetran trusts
+     * public CAs); e.g. a context that trusts a test's self-signed server certificate.
+     */
+    public FivetranEmulator setWebhookTrust(javax.net.ssl.SSLContext trust) {
+        this.webhookTrust = trust;
+        return this;
+    }
+
     /** Delay between a run's end and its webhook delivery (default 0). */
     public FivetranEmulator setWebhookDelay(Duration delay) {
         this.webhookDelay = checkedDelay(delay);
@@ -786,6 +797,10 @@ public final class FivetranEmulator extends AbstractEmulator {
         HttpURLConnection conn = null;
         try {
             conn = (HttpURLConnection) URI.create(w.url).toURL().openConnection();
+            javax.net.ssl.SSLContext trust = webhookTrust;
+            if (trust != null && conn instanceof javax.net.ssl.HttpsURLConnection https) {
+                https.setSSLSocketFactory(trust.getSocketFactory());
+            }
             conn.setRequestMethod("POST");
             conn.setConnectTimeout(2_000);
             conn.setReadTimeout(5_000);

@@ -14,7 +14,10 @@ import java.util.function.Supplier;
  * The HTTP face of {@link SyncRuns} (routes/sync-api.yaml): {@code POST /api/syncs} accepts a sync request
  * (202 with its run id, or 200 with the existing run for a repeated idempotency key), {@code GET
  * /api/syncs/{runId}} shows a run, {@code GET /api/syncs} lists them. Every call needs
- * {@code Authorization: Bearer <syncrunner.api.token>}; errors are JSON {@code {"error": "..."}}.
+ * {@code Authorization: Bearer <syncrunner.api.token>}; errors are JSON {@code {"error": "..."}}. The status page
+ * ({@code GET /status}, {@code GET /status/runs}) needs the same token when one is set and
+ * {@code syncrunner.status-page.require-token} is true, as a bearer token or, so that a browser can open it, as the
+ * password of HTTP Basic (any user name).
  */
 public final class SyncApi {
     private static final Logger LOG = LoggerFactory.getLogger(SyncApi.class);
@@ -22,11 +25,13 @@ public final class SyncApi {
     private final SyncRuns runs;
     private final Supplier<String> token;
     private final Clock clock;
+    private final boolean statusPageNeedsToken;
 
-    public SyncApi(SyncRuns runs, Supplier<String> token, Clock clock) {
+    public SyncApi(SyncRuns runs, Supplier<String> token, Clock clock, boolean statusPageNeedsToken) {
         this.runs = runs;
         this.token = token;
         this.clock = clock;
+        this.statusPageNeedsToken = statusPageNeedsToken;
     }
 
     public static final String AUTHORIZED = "syncApiAuthorized";
@@ -39,12 +44,56 @@ public final class SyncApi {
         ex.setProperty(AUTHORIZED, authorized(ex));
     }
 
+    /**
+     * For the status page: sets {@value #AUTHORIZED} like {@link #authorize}, but the page is open while no token is
+     * set or with {@code syncrunner.status-page.require-token=false}, and HTTP Basic with the token as password is
+     * accepted too (a 401 asks a browser for it).
+     */
+    public void authorizeStatusPage(Exchange ex) {
+        String expected = token.get();
+        if (!statusPageNeedsToken || expected == null || expected.isEmpty()) {
+            ex.setProperty(AUTHORIZED, true);
+            return;
+        }
+        String header = ex.getMessage().getHeader("Authorization", String.class);
+        boolean ok = matches(expected, bearer(header)) || matches(expected, basicPassword(header));
+        if (!ok) {
+            reply(ex, 401, error("missing or wrong token: send \"Authorization: Bearer <syncrunner.api.token>\","
+                    + " or sign in with the token as password"));
+            ex.getMessage().setHeader("WWW-Authenticate", "Basic realm=\"syncrunner\", charset=\"UTF-8\"");
+        }
+        ex.setProperty(AUTHORIZED, ok);
+    }
+
+    private static String bearer(String header) {
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
+    }
+
+    /** The password of an HTTP Basic header ("" if there is none or it is malformed). */
+    private static String basicPassword(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return "";
+        }
+        try {
+            String pair = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()),
+                    StandardCharsets.UTF_8);
+            int colon = pair.indexOf(':');
+            return colon < 0 ? "" : pair.substring(colon + 1);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    /** Constant-time comparison; never true for an empty expected token. */
+    private static boolean matches(String expected, String given) {
+        return expected != null && !expected.isEmpty() && !given.isEmpty() && MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+
     private boolean authorized(Exchange ex) {
         String expected = token.get();
         String header = ex.getMessage().getHeader("Authorization", String.class);
-        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : "";
-        boolean ok = expected != null && !expected.isEmpty() && MessageDigest.isEqual(
-                expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+        boolean ok = matches(expected, bearer(header));
         if (!ok) {
             reply(ex, 401, error(expected == null || expected.isEmpty()
                     ? "the sync API is closed: set syncrunner.api.token to open it"

@@ -41,8 +41,10 @@ class StatusPageTest extends RunnerTestSupport {
         SyncRuns runs = context.getRegistry().lookupByNameAndType("syncRuns", SyncRuns.class);
         await().atMost(Duration.ofSeconds(20)).until(() -> runs.get(runId).finished());
 
+        // a token is set, so the page asks for it (syncrunner.status-page.require-token): signed in with HTTP Basic,
+        // the token as password, as a browser user would (here in the URL)
         String dom = await().atMost(Duration.ofSeconds(60)).until(
-                () -> renderInChromium("http://127.0.0.1:" + httpPort() + "/status"),
+                () -> renderInChromium("http://operator:" + TOKEN + "@127.0.0.1:" + httpPort() + "/status"),
                 html -> html.contains("data-run-id=\"" + runId + "\""));
 
         String row = dom.substring(dom.indexOf("data-run-id=\"" + runId + "\""));

@@ -277,6 +277,16 @@ public final class AirbyteSyncs {
     /** Reads the cancel answer (the status may still read running; Airbyte stops the job shortly after). */
     public void onCancelled(Exchange ex) {
         record(ex, Json.parse(ex.getMessage().getBody(String.class)));
+        AirbyteJobStatus kind = AirbyteJobStatus.of(ex.getProperty(SyncState.STATUS, String.class));
+        if (kind == AirbyteJobStatus.SUCCEEDED || kind == AirbyteJobStatus.FAILED) {
+            // the cancel's answer is the job re-read after the signal: it had ended by itself first, and that end
+            // (Airbyte's word, not the runner's wait) is the outcome
+            LOG.info("Airbyte job {} of {} had already ended {} when it was to be cancelled", ex.getProperty(JOB_ID),
+                    subject(ex), ex.getProperty(SyncState.STATUS));
+            ex.setProperty(CANCEL_REQUESTED, false);
+            ex.setProperty(SyncState.TIMED_OUT, false);
+            return;
+        }
         ex.setProperty(CANCEL_REQUESTED, true);
     }
 

@@ -85,6 +85,43 @@ class AirbyteSyncsFinishTest {
         assertThat(ex.getMessage().getBody(String.class)).contains("\"status\":\"succeeded\"");
     }
 
+    @Test
+    void shouldReportTheJobsOwnSuccessWhenTheCancelAfterATimeoutAnswersThatItHadSucceeded() {
+        clock.set(Instant.parse("2026-12-01T10:05:01Z"));
+        status("running");
+        assertThat(ex.getProperty(SyncState.TIMED_OUT, Boolean.class)).isTrue();
+        cancelAnswer("succeeded");
+
+        syncs.finish(ex);
+        assertThat(ex.getMessage().getBody(String.class)).contains("\"status\":\"succeeded\"")
+                .contains("\"timedOut\":false");
+    }
+
+    @Test
+    void shouldReportTheJobsOwnFailureWhenTheCancelAfterATimeoutAnswersThatItHadFailed() {
+        clock.set(Instant.parse("2026-12-01T10:05:01Z"));
+        status("running");
+        cancelAnswer("failed");
+
+        assertThatThrownBy(() -> syncs.finish(ex)).isInstanceOf(SyncFailedException.class)
+                .isNotInstanceOf(SyncTimeoutException.class).hasMessageContaining("ended failed");
+    }
+
+    @Test
+    void shouldReportATimeoutWithTheJobCancelledWhenTheCancelAnswersThatItStillRuns() {
+        clock.set(Instant.parse("2026-12-01T10:05:01Z"));
+        status("running");
+        cancelAnswer("running");
+
+        assertThatThrownBy(() -> syncs.finish(ex)).isInstanceOf(SyncTimeoutException.class)
+                .hasMessageContaining("it was cancelled");
+    }
+
+    private void cancelAnswer(String status) {
+        ex.getMessage().setBody("{\"jobId\":3000000007,\"status\":\"" + status + "\",\"jobType\":\"sync\"}");
+        syncs.onCancelled(ex);
+    }
+
     private void status(String status) {
         ex.getMessage().setBody("{\"jobId\":3000000007,\"status\":\"" + status + "\",\"jobType\":\"sync\"}");
         syncs.onJobStatus(ex);

@@ -101,7 +101,7 @@ class KillAndRestartTest {
         }
     }
 
-    @Contention.Repeated
+    @Contention.UnderLoad
     void shouldRunTheWorkflowFollowUpStepAfterTheRestartWithoutTriggeringItsSyncsAgain() throws Exception {
         WorkflowRestart w = killTheWorkflowMidSyncAndRestart("no fault", null, null);
         assertThat(w.airbyteTriggers()).as("Airbyte trigger requests").hasSize(1);
@@ -112,7 +112,7 @@ class KillAndRestartTest {
      * The provider started the sync, but its answer to the trigger was lost (connection closed after processing), and
      * the runner was killed around that moment: started again, it finds the sync and sends no second trigger.
      */
-    @Contention.Repeated
+    @Contention.UnderLoad
     void shouldNotSendATriggerAgainAfterTheRestartWhenItsAnswerWasLostAfterTheProviderStartedTheSync() throws Exception {
         WorkflowRestart w = killTheWorkflowMidSyncAndRestart("answer dropped after processing",
                 FaultRule.on("POST", "/jobs").afterProcessing().drop().times(1),
@@ -129,7 +129,7 @@ class KillAndRestartTest {
      * the provider shows that nothing started, and one sync runs. This is what the shared fleet's fault mix did
      * to the workflow test when it counted trigger requests instead of syncs started: 2 requests, 1 sync.
      */
-    @Contention.Repeated
+    @Contention.UnderLoad
     void shouldTriggerAgainAfterTheRestartOnlyBecauseTheRefusedTriggerStartedNothing() throws Exception {
         WorkflowRestart w = killTheWorkflowMidSyncAndRestart("500 before processing",
                 FaultRule.on("POST", "/jobs").respond(500).times(1),

@@ -4,9 +4,6 @@ import io.syncrunner.emulator.FaultRule;
 import io.syncrunner.emulator.JobSnapshot;
 import io.syncrunner.testsupport.EmbeddedPostgresSupport;
 import io.syncrunner.testsupport.RunnerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -23,18 +20,19 @@ import static org.awaitility.Awaitility.await;
  * second trigger. Both load a cron schedule: Quartz's clustered store fires it on one runner at a time, and on the
  * survivor after the kill.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.extension.ExtendWith(io.syncrunner.testsupport.Contention.class)
 class ClusterFailoverTest {
     private final SyncFleet fleet = new SyncFleet().add(16, 8, Duration.ofSeconds(6));
     private final EmbeddedPostgresSupport postgres = new EmbeddedPostgresSupport().start();
 
-    @AfterAll
+    /** A fleet and a journal of its own for each run (the contention run repeats the test). */
+    @org.junit.jupiter.api.AfterEach
     void close() {
         fleet.close();
         postgres.close();
     }
 
-    @Test
+    @io.syncrunner.testsupport.Contention.Repeated
     void shouldLetTheSurvivingRunnerCarryOnTheRunsOfAKilledOneAndFireEachScheduleOnce() throws Exception {
         String scheduled = UUID.randomUUID().toString();
         fleet.airbyte.addConnection(scheduled, "running:500ms,succeeded");
@@ -74,6 +72,7 @@ class ClusterFailoverTest {
                             + " scheduleRuns=%d scheduleJobs=%d closestRunsWhileBothUp=%d ms wall=%.1f s%n",
                     v.syncs(), fleet.faultsInjected(), v.duplicates(), v.lost(), v.wrongState(), takeoverMs,
                     scheduledRuns.size(), fires.size(), closest.toMillis(), (System.nanoTime() - wall) / 1e9);
+            io.syncrunner.testsupport.Contention.tally(v.syncs(), v.lost(), v.duplicates());
             assertThat(v.problems()).isEmpty();
             assertThat(v.duplicates()).isZero();
             assertThat(v.lost()).isZero();

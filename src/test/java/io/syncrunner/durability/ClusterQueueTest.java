@@ -5,7 +5,6 @@ import io.syncrunner.testsupport.RunnerProcess;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -24,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * compete for its messages, and every requested sync runs once, on one of them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.extension.ExtendWith(io.syncrunner.testsupport.Contention.class)
 class ClusterQueueTest {
     private static final String QUEUE = "cluster-requests";
     private final SyncFleet fleet = new SyncFleet().add(20, 10, Duration.ofSeconds(2));
@@ -38,7 +38,7 @@ class ClusterQueueTest {
         sqs.stopAndWait();
     }
 
-    @Test
+    @io.syncrunner.testsupport.Contention.UnderLoad
     void shouldRunEachQueuedSyncOnceWithTwoRunnersCompetingForTheMessages() throws Exception {
         sqs.waitUntilStarted();
         try (SqsClient client = SqsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + sqsPort))
@@ -60,6 +60,7 @@ class ClusterQueueTest {
             System.out.printf("CLUSTER QUEUE TEST: runners=2 syncs=%d acceptedBy={queue-a=%d, queue-b=%d}"
                     + " duplicates=%d lost=%d wrongState=%d%n", v.syncs(), acceptedByA, acceptedByB, v.duplicates(),
                     v.lost(), v.wrongState());
+            io.syncrunner.testsupport.Contention.tally(v.syncs(), v.lost(), v.duplicates());
             assertThat(v.problems()).isEmpty();
             assertThat(acceptedByA + acceptedByB).isEqualTo(fleet.targetCount());
             assertThat(acceptedByA).as("runner a took some messages").isPositive();

@@ -37,17 +37,18 @@ class StartupUnderLoadTest {
                 first.killHard();
             }
 
-            int busy = CpuLoad.cores() * 2;
-            try (CpuLoad load = CpuLoad.processes(busy); RunnerProcess second = builder.start()) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            int busy = cores * 2;
+            try (CpuLoad load = CpuLoad.start(0, busy); RunnerProcess second = builder.start()) {
                 int carriedOn = second.logLines("Carrying on run").size();
                 await().atMost(Duration.ofSeconds(180)).until(() -> fleet.finished(second) == fleet.runs.size());
                 SyncFleet.Verdict v = fleet.verdict(second);
                 JsonNode ready = readiness(second);
                 System.out.printf("STARTUP UNDER LOAD: busy=%d (cores %d) syncs=%d carriedOn=%d restart=%d ms"
-                                + " duplicates=%d lost=%d wrongState=%d%n", busy, CpuLoad.cores(), v.syncs(),
+                                + " duplicates=%d lost=%d wrongState=%d%n", busy, cores, v.syncs(),
                         carriedOn, second.startupTime().toMillis(), v.duplicates(), v.lost(), v.wrongState());
 
-                assertThat(load.busy()).as("the load ran throughout").isEqualTo(busy);
+                assertThat(load.allRunning()).as("the load ran throughout").isTrue();
                 assertThat(carriedOn).as("runs were unfinished in the journal at the start").isPositive();
                 assertThat(v.problems()).isEmpty();
                 for (String runId : fleet.runs.keySet()) {

@@ -8,7 +8,6 @@ import io.syncrunner.support.Json;
 import io.syncrunner.testsupport.FivetranTestSupport;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -37,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>The seed is fixed (reproducible); {@code -DfaultSuite.seed=N} runs another one.
  */
+@org.junit.jupiter.api.extension.ExtendWith(io.syncrunner.testsupport.Contention.class)
 class FaultSuiteTest extends FivetranTestSupport {
     private static final String TOKEN = "test-api-token-Fs83Kq";
     private static final long SEED = Long.getLong("faultSuite.seed", 20_261_123L);
@@ -82,7 +82,7 @@ class FaultSuiteTest extends FivetranTestSupport {
     private record Submitted(String provider, String target, String expectedEnd, String runId) {
     }
 
-    @Test
+    @io.syncrunner.testsupport.Contention.UnderLoad
     void shouldEndEverySyncInItsTrueStateAndTriggerNoneTwiceUnder20PercentFaults() throws Exception {
         List<String[]> syncs = new ArrayList<>(); // provider, target, scripted final status
         String[] airbyteEnds = {"succeeded", "failed", "cancelled"};
@@ -220,6 +220,8 @@ class FaultSuiteTest extends FivetranTestSupport {
                 problems.get("duplicates").size(), problems.get("lost").size(), problems.get("wrongState").size(),
                 problems.get("unfinished").size(), notStarted);
         System.out.println(figures);
+        io.syncrunner.testsupport.Contention.tally(submitted.size(), problems.get("lost").size()
+                + problems.get("unfinished").size(), problems.get("duplicates").size());
         problems.forEach((kind, list) -> list.forEach(p -> System.out.println("  " + kind + ": " + p)));
 
         assertThat(problems.values().stream().flatMap(List::stream).toList()).as(figures).isEmpty();

@@ -4,52 +4,48 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Saturates the CPU while a test runs: busy daemon threads in this JVM, or busy child processes (each a shell
- * spinning in {@code while :; do :; done}), stopped in {@link #close()}.
+ * Saturates the CPU while a test runs: busy daemon threads in this JVM (the test's emulators and in-JVM runners feel
+ * them) and busy child processes (so do runner processes and databases, whose CPU time the operating system shares
+ * between processes, not threads of one JVM).
  *
  * <pre>{@code
- * try (CpuLoad load = CpuLoad.processes(CpuLoad.cores() * 2)) {   // every core busy, twice over
- *     ... start the runner, assert what it does under contention ...
- * }
+ * try (CpuLoad load = CpuLoad.start(2, 2)) {    // 2 busy threads here, 2 busy processes
+ *     ... the test ...
+ * }                                            // every thread and process stopped
  * }</pre>
  *
- * <p>Processes compete with every JVM of the test (the runner process and the test's emulators) as another program
- * on the machine would; threads load only this JVM (and the machine). Children still running when the test JVM exits
- * (a test that forgot close()) are killed by a shutdown hook.
+ * A child process is {@code sh -c 'while :; do :; done'}: no JVM to start, no memory to speak of.
  */
 public final class CpuLoad implements AutoCloseable {
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "cpu-load-reaper"));
-    }
-
+    private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
-    private volatile boolean running = true;
-    /** Busy-loop rounds of the threads (keeps the loop from being optimised away, and shows it ran). */
-    private final AtomicLong rounds = new AtomicLong();
 
     private CpuLoad() {
     }
 
-    /** The cores this JVM may use. */
-    public static int cores() {
-        return Runtime.getRuntime().availableProcessors();
-    }
-
-    /** {@code n} busy daemon threads in this JVM (at minimum priority is not set: they compete as equals). */
-    public static CpuLoad threads(int n) {
+    /** Busy work of {@code threads} threads in this JVM and {@code processes} child processes (0 and 0: none). */
+    public static CpuLoad start(int threads, int processes) {
+        if (threads < 0 || processes < 0) {
+            throw new IllegalArgumentException("thread and process counts must be >= 0, got " + threads + " and "
+                    + processes);
+        }
         CpuLoad load = new CpuLoad();
-        for (int i = 0; i < n; i++) {
-            Thread t = new Thread(load::spin, "cpu-load-" + i);
+        try {
+            for (int i = 0; i < processes; i++) {
+                load.processes.add(new ProcessBuilder("sh", "-c", "while :; do :; done")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            }
+        } catch (IOException e) {
+            load.close();
+            throw new UncheckedIOException("Could not start a busy process", e);
+        }
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(load::spin, "cpu-load-" + (i + 1));
             t.setDaemon(true);
             load.threads.add(t);
             t.start();
@@ -57,44 +53,40 @@ public final class CpuLoad implements AutoCloseable {
         return load;
     }
 
-    /** {@code n} busy child processes ({@code sh -c 'while :; do :; done'}). */
-    public static CpuLoad processes(int n) {
-        CpuLoad load = new CpuLoad();
-        try {
-            for (int i = 0; i < n; i++) {
-                Process p = new ProcessBuilder("sh", "-c", "while :; do :; done")
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                LIVE.add(p);
-                load.processes.add(p);
-            }
-        } catch (IOException e) {
-            load.close();
-            throw new UncheckedIOException("Could not start a CPU load process", e);
-        }
-        return load;
+    /** One busy thread here and one busy process per core: twice as many busy workers as cores. */
+    public static CpuLoad twiceTheCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return start(cores, cores);
+    }
+
+    public int threads() {
+        return threads.size();
+    }
+
+    public int processes() {
+        return processes.size();
+    }
+
+    /** Whether every busy process started is still running (none died early: the load was really on). */
+    public boolean allRunning() {
+        return running.get() && processes.stream().allMatch(Process::isAlive)
+                && threads.stream().allMatch(Thread::isAlive);
     }
 
     private void spin() {
         long x = 0;
-        while (running) {
-            for (int i = 0; i < 10_000; i++) {
-                x += i ^ (x >>> 3);
-            }
-            rounds.addAndGet(x == 42 ? 2 : 1);
+        while (running.get()) {
+            x += System.nanoTime() % 7; // work the JIT cannot drop
+        }
+        if (x == 42) {
+            System.out.print("");
         }
     }
 
-    /** Busy threads plus busy processes now alive. */
-    public int busy() {
-        return (int) (threads.stream().filter(Thread::isAlive).count()
-                + processes.stream().filter(Process::isAlive).count());
-    }
-
-    /** Stops every thread and kills every process; returns once they are gone. */
+    /** Stops the threads and kills the processes; returns once all are gone. */
     @Override
     public void close() {
-        running = false;
+        running.set(false);
         for (Process p : processes) {
             p.destroyForcibly();
         }
@@ -104,7 +96,6 @@ public final class CpuLoad implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            LIVE.remove(p);
         }
         for (Thread t : threads) {
             try {
@@ -117,6 +108,6 @@ public final class CpuLoad implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "CpuLoad[" + threads.size() + " threads, " + processes.size() + " processes, " + busy() + " busy]";
+        return threads.size() + " busy threads + " + processes.size() + " busy processes";
     }
 }

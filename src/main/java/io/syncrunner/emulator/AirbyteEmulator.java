@@ -638,19 +638,11 @@ public final class AirbyteEmulator extends AbstractEmulator {
         } catch (IllegalArgumentException e) {
             return badRequest("Invalid query string.");
         }
-        int limit;
-        int offset;
+        Page page;
         try {
-            limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : 20;
-            offset = q.containsKey("offset") ? Integer.parseInt(q.get("offset")) : 0;
-        } catch (NumberFormatException e) {
-            return badRequest("limit and offset must be integers.");
-        }
-        if (limit < 1 || limit > 100) {
-            return badRequest("limit must be between 1 and 100.");
-        }
-        if (offset < 0) {
-            return badRequest("offset must be >= 0.");
+            page = Page.of(q);
+        } catch (IllegalArgumentException e) {
+            return badRequest(e.getMessage());
         }
         String connectionId = q.get("connectionId");
         if (connectionId != null && !connections.containsKey(connectionId)) {
@@ -691,26 +683,54 @@ public final class AirbyteEmulator extends AbstractEmulator {
             order = order.reversed();
         }
         selected.sort(order);
+        return pagedList(prefix, "/jobs", q, page, selected, j -> jobResponse(j, now));
+    }
+
+    /** {@code limit} (1..100, default 20) and {@code offset} (>= 0) of a paged list, as the public API reads them. */
+    private record Page(int limit, int offset) {
+        /** @throws IllegalArgumentException with the bad-request detail when limit or offset is not acceptable */
+        static Page of(Map<String, String> q) {
+            int limit;
+            int offset;
+            try {
+                limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : 20;
+                offset = q.containsKey("offset") ? Integer.parseInt(q.get("offset")) : 0;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("limit and offset must be integers.");
+            }
+            if (limit < 1 || limit > 100) {
+                throw new IllegalArgumentException("limit must be between 1 and 100.");
+            }
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset must be >= 0.");
+            }
+            return new Page(limit, offset);
+        }
+    }
+
+    /** One page of a list, with the {@code previous} and {@code next} links of the public API's list answers. */
+    private <T> Reply pagedList(String prefix, String path, Map<String, String> q, Page page, List<T> items,
+            java.util.function.Function<T, Map<String, Object>> answer) {
         List<Map<String, Object>> data = new ArrayList<>();
-        for (int i = offset; i < selected.size() && i < offset + limit; i++) {
-            data.add(jobResponse(selected.get(i), now));
+        for (int i = page.offset(); i < items.size() && i < page.offset() + page.limit(); i++) {
+            data.add(answer.apply(items.get(i)));
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        if (offset > 0) {
-            out.put("previous", pageUrl(prefix, q, limit, Math.max(0, offset - limit)));
+        if (page.offset() > 0) {
+            out.put("previous", pageUrl(prefix, path, q, page.limit(), Math.max(0, page.offset() - page.limit())));
         }
-        if (offset + limit < selected.size()) {
-            out.put("next", pageUrl(prefix, q, limit, offset + limit));
+        if (page.offset() + page.limit() < items.size()) {
+            out.put("next", pageUrl(prefix, path, q, page.limit(), page.offset() + page.limit()));
         }
         out.put("data", data);
         return Reply.json(200, out);
     }
 
-    private String pageUrl(String prefix, Map<String, String> query, int limit, int offset) {
+    private String pageUrl(String prefix, String path, Map<String, String> query, int limit, int offset) {
         Map<String, String> q = new LinkedHashMap<>(query);
         q.put("limit", String.valueOf(limit));
         q.put("offset", String.valueOf(offset));
-        StringBuilder sb = new StringBuilder(baseUrl()).append(prefix).append("/jobs?");
+        StringBuilder sb = new StringBuilder(baseUrl()).append(prefix).append(path).append('?');
         boolean first = true;
         for (Map.Entry<String, String> e : q.entrySet()) {
             if (!first) {
@@ -776,36 +796,18 @@ public final class AirbyteEmulator extends AbstractEmulator {
         } catch (IllegalArgumentException e) {
             return badRequest("Invalid query string.");
         }
-        int limit;
-        int offset;
+        Page page;
         try {
-            limit = q.containsKey("limit") ? Integer.parseInt(q.get("limit")) : 20;
-            offset = q.containsKey("offset") ? Integer.parseInt(q.get("offset")) : 0;
-        } catch (NumberFormatException e) {
-            return badRequest("limit and offset must be integers.");
-        }
-        if (limit < 1 || limit > 100) {
-            return badRequest("limit must be between 1 and 100.");
-        }
-        if (offset < 0) {
-            return badRequest("offset must be >= 0.");
+            page = Page.of(q);
+        } catch (IllegalArgumentException e) {
+            return badRequest(e.getMessage());
         }
         Map<String, Object> workspace = new LinkedHashMap<>();
         workspace.put("workspaceId", derivedUuid("workspace", "default"));
         workspace.put("name", "Emulated workspace");
         workspace.put("dataResidency", "auto");
         workspace.put("notifications", Map.of());
-        List<Map<String, Object>> all = List.of(workspace);
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (offset > 0) {
-            out.put("previous", baseUrl() + prefix + "/workspaces?limit=" + limit + "&offset="
-                    + Math.max(0, offset - limit));
-        }
-        if (offset + limit < all.size()) {
-            out.put("next", baseUrl() + prefix + "/workspaces?limit=" + limit + "&offset=" + (offset + limit));
-        }
-        out.put("data", all.subList(Math.min(offset, all.size()), Math.min(all.size(), offset + limit)));
-        return Reply.json(200, out);
+        return pagedList(prefix, "/workspaces", q, page, List.of(workspace), w -> w);
     }
 
     // ------------------------------------------------------------------------------------------------ connections

@@ -104,6 +104,7 @@ public final class SyncRunner extends Main {
                 continue;
             }
             if (t instanceof IllegalArgumentException || t instanceof io.syncrunner.journal.JournalException
+                    || t instanceof io.syncrunner.support.StartRefusedException
                     || t instanceof org.apache.camel.PropertyBindingException
                     || message.startsWith("The runner cannot start: ")) {
                 return t;

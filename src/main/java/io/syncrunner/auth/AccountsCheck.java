@@ -51,11 +51,9 @@ public final class AccountsCheck extends ServiceSupport {
         }
         if (!problems.isEmpty()) {
             // one line (the runner prints it as it exits): every problem at once, each named by account and property
-            // (a veto: Camel stops the start with a one-line warning instead of logging a stack trace)
-            String message = problems.size() + " account setting(s) could not be resolved: "
-                    + String.join("; ", problems);
-            throw new org.apache.camel.VetoCamelContextStartException(message, new IllegalArgumentException(message),
-                    context, true);
+            // (no stack trace; Camel stops what the start had started, see StartRefusedException)
+            throw new io.syncrunner.support.StartRefusedException(problems.size()
+                    + " account setting(s) could not be resolved: " + String.join("; ", problems));
         }
         LOG.info("Checked the settings of {} account(s)", checked);
     }

@@ -583,6 +583,20 @@ public final class FivetranEmulator extends AbstractEmulator {
         return webhooks.stream().map(this::webhookMap).toList();
     }
 
+    /**
+     * Deletes every registered webhook (as {@code DELETE /v1/webhooks/{id}} of each would), e.g. those of runners
+     * that are gone; returns how many there were. The deliveries made so far stay recorded.
+     */
+    public int removeWebhooks() {
+        int n = 0;
+        for (Webhook w : webhooks) {
+            if (webhooks.remove(w)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Counters: requests, triggers, faultsInjected, rateLimited, ignoredTriggers, connectors, runs, runsByOutcome, webhooks, webhookDeliveries. */
     @Override
     public Map<String, Object> stats() {

@@ -65,9 +65,8 @@ public final class HttpServerCheck implements StartupListener {
                         .orElse(8080);
                 String message = "the HTTP server cannot listen on " + host + ":" + port + " (camel.server.port): "
                         + reason(host, port);
-                // a veto: Camel stops the start with one line instead of a stack trace, before any consumer starts
-                throw new org.apache.camel.VetoCamelContextStartException(message,
-                        new IllegalArgumentException(message), context, true);
+                // before any consumer starts; Camel stops what the start had started (see StartRefusedException)
+                throw new io.syncrunner.support.StartRefusedException(message);
             }
         }
     }

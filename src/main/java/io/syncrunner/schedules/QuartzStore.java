@@ -2,6 +2,11 @@ package io.syncrunner.schedules;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.support.LifecycleStrategySupport;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -13,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where Quartz keeps the schedules: in memory for a single runner ({@link #inMemory}), or, for schedules shared by
@@ -22,6 +28,9 @@ import java.util.Map;
  * jar when missing. Every runner must use the same {@code camel.main.name} (Quartz stores it with each job).
  */
 public final class QuartzStore {
+    private static final Logger LOG = LoggerFactory.getLogger(QuartzStore.class);
+    private static final AtomicInteger IN_MEMORY_SCHEDULERS = new AtomicInteger();
+
     private QuartzStore() {
     }
 
@@ -51,16 +60,54 @@ public final class QuartzStore {
         QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
         quartz.setProperties(p);
         quartz.setPrefixInstanceName(false);
+        shutDownWhenTheContextStops(context, quartz);
     }
 
-    /** A single runner's schedules: Quartz in memory, with {@code threads} threads to fire them. */
+    /**
+     * A single runner's schedules: Quartz in memory, with {@code threads} threads to fire them. The scheduler is this
+     * runner's own: Quartz hands every scheduler of the same name in a JVM the same instance, so the runners of one
+     * JVM (tests, an embedding application) would share one, and the stop of one would end the schedules of all.
+     */
     public static void inMemory(CamelContext context, int threads) {
         Map<String, Object> p = new HashMap<>();
-        p.put("org.quartz.scheduler.instanceName", "DefaultQuartzScheduler");
+        p.put("org.quartz.scheduler.instanceName", "QuartzScheduler-" + IN_MEMORY_SCHEDULERS.incrementAndGet());
         p.put("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
         p.put("org.quartz.threadPool.threadCount", String.valueOf(threads));
         p.put("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-        context.getComponent("quartz", QuartzComponent.class).setProperties(p);
+        QuartzComponent quartz = context.getComponent("quartz", QuartzComponent.class);
+        quartz.setProperties(p);
+        shutDownWhenTheContextStops(context, quartz);
+    }
+
+    /**
+     * Shuts the context's scheduler down once the context has stopped (its components included). camel-quartz stops
+     * its scheduler only when its count of jobs is back to 0, and that count drifts with live edits of schedules: the
+     * first fire of a schedule a live edit adds can come (its first fire time already past) before its route is
+     * registered; camel-quartz then creates a second endpoint for it ("Cannot find existing QuartzEndpoint"), which
+     * counts a job that no route stop takes back ("Cannot shutdown Quartz scheduler ... still 1 jobs registered" in
+     * RouteReloadTest), and the scheduler's threads outlived the stopped runner.
+     */
+    static void shutDownWhenTheContextStops(CamelContext context, QuartzComponent quartz) {
+        // the component as configured here (the stopped context no longer lists its components)
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext stopped) {
+                Scheduler scheduler = quartz.getScheduler();
+                if (scheduler == null) {
+                    return; // camel-quartz shut it down
+                }
+                try {
+                    if (!scheduler.isShutdown()) {
+                        LOG.info("Shutting down the Quartz scheduler {} with the stopped runner",
+                                scheduler.getSchedulerName());
+                        scheduler.shutdown(true); // a fire in progress ends first
+                    }
+                } catch (SchedulerException e) {
+                    LOG.warn("The Quartz scheduler could not be shut down: {}", e.getMessage());
+                }
+                quartz.setScheduler(null); // a restart of the context makes a new one
+            }
+        });
     }
 
     private static void createTablesIfMissing(DataSource dataSource) throws SQLException, IOException {

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -129,6 +131,25 @@ class StartupErrorsTest {
             System.clearProperty("airbyte.sysprops.base-url");
             System.clearProperty("airbyte.sysprops.client-id");
             System.clearProperty("airbyte.sysprops.client-secret");
+        }
+    }
+
+    @Test
+    void shouldReleaseTheHttpPortOfAStartItRefused() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String message = startupFailure(Map.of("camel.server.port", String.valueOf(port),
+                "airbyte.broken.base-url", "http://127.0.0.1:1/v1", "airbyte.broken.client-id", "someone",
+                "airbyte.broken.client-secret", "{{env:SYNCRUNNER_NOT_SET_ANYWHERE}}"));
+        assertThat(message).isNotNull().contains("Airbyte account 'broken'");
+
+        // the HTTP server had started before the check refused the start: it is closed again (with its vert.x,
+        // the Quartz scheduler and the journal's pool; LeftoversCheck checks the threads of this class)
+        try (ServerSocket again = new ServerSocket()) {
+            again.setReuseAddress(true); // as vert.x binds
+            again.bind(new InetSocketAddress("0.0.0.0", port));
         }
     }
 

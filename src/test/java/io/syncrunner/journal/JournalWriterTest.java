@@ -153,12 +153,16 @@ class JournalWriterTest {
             p.executeUpdate();
         }
         CountDownLatch release = holdTheWriter();
+        // handed in one after the other (each caller is a thread of its own, so they could reach the writer in any
+        // order): the update of r2 after its insert, as a run's own thread writes them
         Future<RunJournal.Run> mine = callers.submit(() -> journal.insertRun("mine", "key-1", "e", "{}", "accepted"));
+        await(() -> journal.writer().pending() == 1);
         Future<RunJournal.Run> other = callers.submit(() -> journal.insertRun("r2", "key-2", "e", "{}", "accepted"));
+        await(() -> journal.writer().pending() == 2);
         Future<?> update = callers.submit(() -> journal.updateRun("r2", "running", null, null, null));
         await(() -> journal.writer().pending() == 3);
         release.countDown();
-        Thread.sleep(300); // the batch waits for the other runner's row (or has already failed on it)
+        await(() -> insertsWaiting() > 0); // the batch's insert of key-1 waits for the other runner's row
         otherRunner.commit();
         otherRunner.close();
 
@@ -248,6 +252,21 @@ class JournalWriterTest {
             try (ResultSet rs = p.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
+        }
+    }
+
+    /**
+     * Sessions of the database in the middle of an insert of a run (H2 shows an insert that waits for a row another
+     * transaction has not committed yet as executing, with no blocker).
+     */
+    private int insertsWaiting() {
+        try (Connection c = DriverManager.getConnection(url); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE EXECUTING_STATEMENT LIKE"
+                        + " 'INSERT INTO syncrunner_runs%'")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

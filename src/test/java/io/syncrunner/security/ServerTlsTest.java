@@ -83,6 +83,9 @@ class ServerTlsTest extends FivetranTestSupport {
 
         assertThat(result.path("status").asText()).isEqualTo("succeeded");
         assertThat(result.path("completedBy").asText()).isEqualTo("webhook");
+        // the emulator records a delivery once the runner has answered it, which may be after the wait has ended
+        await().atMost(Duration.ofSeconds(10)).until(() -> FIVETRAN.webhookDeliveries().stream()
+                .anyMatch(d -> id.equals(d.connectorId())));
         List<WebhookDelivery> deliveries = FIVETRAN.webhookDeliveries().stream()
                 .filter(d -> id.equals(d.connectorId())).toList();
         assertThat(deliveries).singleElement().satisfies(d -> {

@@ -105,6 +105,7 @@ abstract class AbstractEmulator implements AutoCloseable {
     public synchronized void close() {
         EmulatorHttp.Server s = server;
         server = null;
+        faults.rules().forEach(FaultRule::release);
         if (s != null) {
             s.stop();
         }

@@ -135,12 +135,17 @@ final class EmulatorHttp {
      */
     static Reply applyFault(FaultRule rule, Supplier<Reply> safeProcessing, Function<FaultRule, Reply> faultReply) {
         if (rule.isSlowAnswer()) {
-            return sleep(rule.delay()) ? safeProcessing.get() : null;
+            if (rule.isAfterProcessing()) {
+                // handled now, its real answer sent late
+                Reply reply = safeProcessing.get();
+                return sleep(rule.delay()) && rule.awaitRelease() ? reply : null;
+            }
+            return sleep(rule.delay()) && rule.awaitRelease() ? safeProcessing.get() : null;
         }
         if (rule.isAfterProcessing()) {
             safeProcessing.get();
         }
-        if (!sleep(rule.delay()) || rule.isDrop()) {
+        if (!sleep(rule.delay()) || !rule.awaitRelease() || rule.isDrop()) {
             return null;
         }
         Reply reply = faultReply.apply(rule);

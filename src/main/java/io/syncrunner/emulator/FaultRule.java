@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +28,12 @@ import java.util.regex.Pattern;
  *   <li>{@link #delay(Duration)} with {@link #respond(int)}: wait, then answer the status;</li>
  *   <li>{@link #afterProcessing()} with {@link #respond(int)}: handle the request (e.g. the job IS created),
  *       then replace the answer by the status (after the optional delay);</li>
+ *   <li>{@link #afterProcessing()} with {@link #delay(Duration)} or {@link #hold()} and neither status nor drop:
+ *       handle the request at once, then send its real answer late ("the change is made, the answer is on its
+ *       way");</li>
+ *   <li>{@link #hold()}: keep the request (or, with {@link #afterProcessing()}, its answer) until {@link #release()}
+ *       is called, after the optional delay: a request in flight for exactly as long as a test decides. A released
+ *       rule holds nothing any more; {@link #heldCount()} tells how many requests it holds now.</li>
  *   <li>{@link #drop()}: close the connection without any response (after processing if
  *       {@link #afterProcessing()} is set).</li>
  * </ul>
@@ -43,6 +51,9 @@ public final class FaultRule {
     private Duration delay = Duration.ZERO;
     private boolean drop;
     private boolean afterProcessing;
+    private boolean hold;
+    private final CountDownLatch released = new CountDownLatch(1);
+    private final AtomicInteger holding = new AtomicInteger();
 
     private volatile boolean frozen;
     private long id;
@@ -131,6 +142,48 @@ public final class FaultRule {
         return this;
     }
 
+    /**
+     * Holds each selected request until {@link #release()} (after the optional {@link #delay(Duration)}), then
+     * handles it normally, or with {@link #afterProcessing()} handles it first and holds its answer.
+     */
+    public FaultRule hold() {
+        checkMutable();
+        this.hold = true;
+        return this;
+    }
+
+    /** Lets every request held by {@link #hold()} go on now, and every later one at once. */
+    public void release() {
+        released.countDown();
+    }
+
+    /** How many requests {@link #hold()} holds right now. */
+    public int heldCount() {
+        return holding.get();
+    }
+
+    /** Whether the rule holds requests until {@link #release()}. */
+    public boolean isHold() {
+        return hold;
+    }
+
+    /** Waits until {@link #release()} (at once for a rule that does not hold); false if interrupted. */
+    boolean awaitRelease() {
+        if (!hold) {
+            return true;
+        }
+        holding.incrementAndGet();
+        try {
+            released.await();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            holding.decrementAndGet();
+        }
+    }
+
     /** Handles the request for real first (e.g. creates the job), then applies the status or drop. */
     public FaultRule afterProcessing() {
         checkMutable();
@@ -183,7 +236,10 @@ public final class FaultRule {
         return afterProcessing;
     }
 
-    /** Whether this rule only slows the request down and then lets it be handled normally. */
+    /**
+     * Whether this rule only slows the request down (or holds it) and then lets it be handled normally, or with
+     * {@link #afterProcessing()} sends its real answer late.
+     */
     public boolean isSlowAnswer() {
         return status == null && !drop;
     }
@@ -214,6 +270,8 @@ public final class FaultRule {
         m.put("delayMs", delay.toMillis());
         m.put("drop", drop);
         m.put("afterProcessing", afterProcessing);
+        m.put("hold", hold);
+        m.put("held", holding.get());
         m.put("times", times);
         m.put("rate", rate);
         m.put("seed", seed);
@@ -229,11 +287,8 @@ public final class FaultRule {
     }
 
     void register(long assignedId) {
-        if (status == null && !drop && delay.isZero()) {
-            throw new IllegalArgumentException("a fault rule needs respond(status), delay(duration) or drop()");
-        }
-        if (afterProcessing && status == null && !drop) {
-            throw new IllegalArgumentException("afterProcessing() needs respond(status) or drop()");
+        if (status == null && !drop && delay.isZero() && !hold) {
+            throw new IllegalArgumentException("a fault rule needs respond(status), delay(duration), hold() or drop()");
         }
         synchronized (this) {
             if (frozen) {

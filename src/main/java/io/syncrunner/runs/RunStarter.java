@@ -41,8 +41,11 @@ public final class RunStarter {
         this.context = context;
         this.runs = runs;
         this.starter = context.getExecutorServiceManager().newThreadPool(this, "RunStarter",
+                // a queue without bound: for Camel a maxQueueSize of -1 (or 0) means no queue at all, and a run
+                // beyond the threads then ran on the thread that handed it over (an HTTP worker, the queue's
+                // consumer, a schedule's thread) until its trigger was answered
                 new org.apache.camel.builder.ThreadPoolProfileBuilder("RunStarter").poolSize(threads)
-                        .maxPoolSize(threads).maxQueueSize(-1).build());
+                        .maxPoolSize(threads).maxQueueSize(Integer.MAX_VALUE).build());
     }
 
     /** Runs the accepted request of this exchange (properties set by {@link SyncRuns#accept}) on its own. */

@@ -5,6 +5,7 @@ import io.syncrunner.emulator.FaultRule;
 import io.syncrunner.emulator.JobSnapshot;
 import io.syncrunner.emulator.RecordedRequest;
 import io.syncrunner.support.Json;
+import io.syncrunner.testsupport.CpuLoad;
 import io.syncrunner.testsupport.EmbeddedPostgresSupport;
 import io.syncrunner.testsupport.RunnerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -18,8 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,15 +30,28 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Fencing: two runners share one PostgreSQL journal; runner A accepts every sync and is paused with SIGSTOP (a GC
- * pause, a frozen VM) past its lease while its syncs are triggering, polling and waiting; runner B takes them over
- * and carries them on (triggers what was not triggered, cancels the Airbyte jobs whose wait timed out, sets the
- * Fivetran schedules). Then A goes on (SIGCONT) with its flows where they stood: every trigger, cancel and PATCH it
- * was about to send is refused by its fencing check, nothing it read is written over B's state, and it does not
- * crash. The emulators' request logs are the truth: one trigger per connection, one cancel per timed-out job, one
- * PATCH per connector, and no call that changes anything after A went on.
+ * pause, a frozen VM) past its lease; runner B takes its runs over and carries them on (triggers what was not
+ * triggered, cancels the Airbyte jobs whose wait timed out, sets the Fivetran schedules). Then A goes on (SIGCONT)
+ * with its flows where they stood, and the emulators' request logs are the truth: one trigger per connection, one
+ * cancel per timed-out job, one PATCH per connector, and no call that changes anything after A went on.
+ * <p>
+ * What A has to send when it goes on is arranged, not left to timing: the emulators hold answers (each request
+ * handled at once, its answer kept until the test releases it right after the SIGSTOP), so that at the stop
+ * <ul>
+ *   <li>A has read each timing-out Airbyte job (running) and not yet seen the answer: it sees it on waking, past
+ *       the wait's deadline, and its next call is the cancel;</li>
+ *   <li>A has read each Fivetran connector on an automatic schedule and not yet seen the answer: its next call is
+ *       the PATCH to the manual schedule;</li>
+ *   <li>A's {@value #TRIGGER_THREADS} run-starting threads wait for the answers of their triggers (the jobs are
+ *       created), so all its other runs wait in the starter's queue: each one's next call is its trigger.</li>
+ * </ul>
+ * Every one of those calls must be refused by A's fencing check (one "not sending" line each), none reaches an
+ * emulator, and A does not crash.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FencingTest {
+    /** Runner A's threads that start runs (syncrunner.trigger.threads): held by held trigger answers. */
+    private static final int TRIGGER_THREADS = 2;
     private final SyncFleet fleet = new SyncFleet().add(12, 4, Duration.ofSeconds(9));
     private final EmbeddedPostgresSupport postgres = new EmbeddedPostgresSupport().start();
 
@@ -62,25 +78,52 @@ class FencingTest {
                     .scheduleType("auto"));
             patched.add(id);
         }
-        // slow trigger answers, so that A is stopped with triggers in flight and runs not triggered yet
-        fleet.airbyte.faults().add(FaultRule.on("POST", "/jobs").delay(Duration.ofMillis(700)));
-        fleet.fivetran.faults().add(FaultRule.on("POST", ".*/sync").delay(Duration.ofMillis(700)));
 
-        try (RunnerProcess a = node("fence-a").start(); RunnerProcess b = node("fence-b").start()) {
+        // -Dfencing.cpu-load=N: N busy processes compete with both runners and the emulators the whole time
+        int busy = Integer.getInteger("fencing.cpu-load", 0);
+        try (CpuLoad load = busy > 0 ? CpuLoad.processes(busy) : null;
+             RunnerProcess a = node("fence-a").property("syncrunner.trigger.threads", String.valueOf(TRIGGER_THREADS))
+                .start(); RunnerProcess b = node("fence-b").start()) {
             Map<String, String> extra = new LinkedHashMap<>();
+            // 1. A triggers the timing-out jobs; its first status read of each is answered only after the stop
+            FaultRule jobReads = fleet.airbyte.faults().add(FaultRule.on("GET", "/jobs/\\d+").times(timingOut.size())
+                    .afterProcessing().hold());
             for (String id : timingOut) {
                 extra.put(submit(a, "{\"provider\":\"airbyte\",\"account\":\"default\",\"connectionId\":\"" + id
                         + "\",\"pollInterval\":\"500ms\",\"waitTimeout\":\"7s\"}"), id);
             }
-            fleet.submitAll(a);
+            await().atMost(Duration.ofSeconds(60)).until(() -> jobReads.heldCount() == timingOut.size());
+            // 2. A reads the connectors to be switched to manual (schedule "auto"); the answers wait
+            FaultRule connectorReads = fleet.fivetran.faults().add(FaultRule.on("GET", "/connections/p_[0-9a-f]{12}")
+                    .times(patched.size()).afterProcessing().hold());
             for (String id : patched) {
                 extra.put(submit(a, "{\"provider\":\"fivetran\",\"account\":\"default\",\"connectorId\":\"" + id
                         + "\",\"setManualSchedule\":true,\"pollInterval\":\"500ms\",\"waitTimeout\":\"5m\"}"), id);
             }
+            await().atMost(Duration.ofSeconds(60)).until(() -> connectorReads.heldCount() == patched.size());
+            // 3. the first fleet runs (Airbyte) take A's run-starting threads and wait for their trigger answers (the
+            // jobs are created); every other fleet run waits in A's queue
+            FaultRule triggerAnswers = fleet.airbyte.faults().add(FaultRule.on("POST", "/jobs").times(TRIGGER_THREADS)
+                    .afterProcessing().hold());
+            fleet.submitAll(a);
+            await().atMost(Duration.ofSeconds(60)).until(() -> triggerAnswers.heldCount() == TRIGGER_THREADS);
             int runs = fleet.runs.size() + extra.size();
-            await().atMost(Duration.ofSeconds(60)).until(() -> fleet.triggersSeen() >= 3);
+
+            Map<String, SyncFleet.Target> queued = new LinkedHashMap<>();
+            fleet.runs.forEach((runId, t) -> {
+                if (!started(t)) {
+                    queued.put(runId, t);
+                }
+            });
+            assertThat(queued).as("fleet runs waiting in A's queue")
+                    .hasSize(fleet.runs.size() - TRIGGER_THREADS);
+            assertThat(timingOut).as("A cancelled nothing before the stop").allMatch(id -> cancels(id) == 0);
+            assertThat(patched).as("A PATCHed nothing before the stop").allMatch(id -> patches(id) == 0);
+
+            // A is paused with all of that due; the answers go out to it while it cannot read them
             signal(a, "STOP");
             Instant stopped = Instant.now();
+            List.of(jobReads, connectorReads, triggerAnswers).forEach(FaultRule::release);
 
             // B takes A's runs over and brings each as far as A would have: triggered, cancelled, patched
             await().atMost(Duration.ofSeconds(60)).until(() -> b.logContains("Took over"));
@@ -100,9 +143,39 @@ class FencingTest {
             await().atMost(Duration.ofSeconds(90)).until(() -> all.stream()
                     .allMatch(id -> a.logContains("Run " + id + " stopped on this runner")));
 
+            // the calls A's fencing refused, by kind (one "not sending" line names each)
+            List<String> refusals = a.logLines("not sending");
+            Set<String> refusedTriggers = new LinkedHashSet<>();
+            queued.values().forEach(t -> {
+                if (refusals.stream().anyMatch(l -> l.contains("not sending the trigger of " + t.provider()
+                        + "/default/" + t.id() + "/"))) {
+                    refusedTriggers.add(t.id());
+                }
+            });
+            Set<String> refusedCancels = new LinkedHashSet<>();
+            for (String id : timingOut) {
+                for (JobSnapshot j : jobsOf(id)) {
+                    if (refusals.stream().anyMatch(l -> l.contains("not sending DELETE /jobs/" + j.jobId() + ";"))) {
+                        refusedCancels.add(id);
+                    }
+                }
+            }
+            Set<String> refusedPatches = new LinkedHashSet<>();
+            for (String id : patched) {
+                if (refusals.stream().anyMatch(l -> l.contains("not sending PATCH /v1/connections/" + id + ";"))) {
+                    refusedPatches.add(id);
+                }
+            }
+            long lateTriggers = fleet.airbyte.requests().stream().filter(r -> changes(r, resumed) && r.isTrigger())
+                    .count() + fleet.fivetran.requests().stream().filter(r -> changes(r, resumed) && r.isTrigger())
+                    .count();
+            long lateCancels = fleet.airbyte.requests().stream()
+                    .filter(r -> changes(r, resumed) && "DELETE".equals(r.method())).count();
+            long latePatches = fleet.fivetran.requests().stream()
+                    .filter(r -> changes(r, resumed) && "PATCH".equals(r.method())).count();
             long lateCalls = fleet.airbyte.requests().stream().filter(r -> changes(r, resumed)).count()
                     + fleet.fivetran.requests().stream().filter(r -> changes(r, resumed)).count();
-            long blocked = a.logLines("not sending").size();
+            long blocked = refusals.size();
             long takenOver = all.stream().filter(id -> b.logContains("Carrying on run " + id)).count();
             int duplicateTriggers = 0;
             for (SyncFleet.Target t : fleet.runs.values()) {
@@ -119,21 +192,34 @@ class FencingTest {
             SyncFleet.Verdict v = fleet.verdict(b);
             System.out.printf("FENCING TEST: runs=%d takenOver=%d lateCallsBlocked=%d duplicateTriggers=%d"
                             + " duplicateCancels=%d duplicatePatches=%d callsFromAAfterSigcont=%d stoppedFor=%d ms"
-                            + " lost=%d wrongState=%d%n", runs, takenOver, blocked, duplicateTriggers, duplicateCancels,
-                    duplicatePatches, lateCalls, stoppedFor.toMillis(), v.lost(), v.wrongState());
+                            + " lost=%d wrongState=%d blockedTriggers=%d/%d blockedCancels=%d/%d"
+                            + " blockedPatches=%d/%d cpuLoad=%d%n", runs, takenOver, blocked, duplicateTriggers,
+                    duplicateCancels, duplicatePatches, lateCalls, stoppedFor.toMillis(), v.lost(), v.wrongState(),
+                    refusedTriggers.size(), queued.size(), refusedCancels.size(), timingOut.size(),
+                    refusedPatches.size(), patched.size(), busy);
 
             assertThat(duplicateTriggers).isZero();
             assertThat(duplicateCancels).isZero();
             assertThat(duplicatePatches).isZero();
             assertThat(lateCalls).as("triggers, cancels and PATCHes sent after A went on").isZero();
+            // each kind of call A had due when it went on was reached, refused, and never reached an emulator
+            assertThat(refusedTriggers).as("A's queued runs reached their triggers and were refused (the fence was"
+                    + " tested)").isNotEmpty().containsExactlyInAnyOrderElementsOf(
+                    queued.values().stream().map(SyncFleet.Target::id).toList());
+            assertThat(lateTriggers).as("triggers that reached an emulator after A went on").isZero();
+            assertThat(refusedCancels).as("A's cancels of the timed-out jobs were reached and refused (the fence was"
+                    + " tested)").isNotEmpty().containsExactlyInAnyOrderElementsOf(timingOut);
+            assertThat(lateCancels).as("cancels that reached Airbyte after A went on").isZero();
+            assertThat(refusedPatches).as("A's PATCHes to the manual schedule were reached and refused (the fence"
+                    + " was tested)").isNotEmpty().containsExactlyInAnyOrderElementsOf(patched);
+            assertThat(latePatches).as("PATCHes that reached Fivetran after A went on").isZero();
             assertThat(blocked).as("A's flows did reach calls it must not send (the fence was tested)").isPositive();
             assertThat(takenOver).isEqualTo(runs);
             assertThat(v.problems()).isEmpty();
             for (String id : timingOut) {
                 JsonNodeView run = new JsonNodeView(SyncFleet.run(b, key(extra, id)));
                 assertThat(run.state()).isEqualTo("failed");
-                assertThat(fleet.airbyte.jobs().stream().filter(j -> j.connectionId().equals(id))
-                        .map(JobSnapshot::status)).containsExactly("cancelled");
+                assertThat(jobsOf(id).stream().map(JobSnapshot::status)).containsExactly("cancelled");
             }
             for (String id : patched) {
                 assertThat(new JsonNodeView(SyncFleet.run(b, key(extra, id))).state()).isEqualTo("succeeded");
@@ -143,6 +229,15 @@ class FencingTest {
             assertThat(SyncFleet.HTTP.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/observe/health/live"))
                     .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
         }
+    }
+
+    /** Whether the provider shows a sync of the target: an Airbyte job, a Fivetran sync. */
+    private boolean started(SyncFleet.Target t) {
+        return "airbyte".equals(t.provider()) ? !jobsOf(t.id()).isEmpty() : !fleet.fivetran.runs(t.id()).isEmpty();
+    }
+
+    private List<JobSnapshot> jobsOf(String connectionId) {
+        return fleet.airbyte.jobs().stream().filter(j -> j.connectionId().equals(connectionId)).toList();
     }
 
     private record JsonNodeView(com.fasterxml.jackson.databind.JsonNode run) {
@@ -165,7 +260,7 @@ class FencingTest {
     }
 
     private long cancels(String connectionId) {
-        return fleet.airbyte.jobs().stream().filter(j -> j.connectionId().equals(connectionId))
+        return jobsOf(connectionId).stream()
                 .mapToLong(j -> fleet.airbyte.count("DELETE", ".*/jobs/" + j.jobId())).sum();
     }
 
@@ -205,6 +300,10 @@ class FencingTest {
         return fleet.clusterNode(postgres, nodeId)
                 .property("syncrunner.journal.lease", "4s")
                 .property("syncrunner.journal.takeover-interval", "1s")
-                .property("syncrunner.schedules.clustered", "false");
+                .property("syncrunner.schedules.clustered", "false")
+                // the production answer timeouts: a held answer is read when A goes on, by a clock that ran on
+                // through the pause; with the fleet's short timeouts A could give up on it first and read again
+                .property("camel.component.http.response-timeout", "60000")
+                .property("camel.component.http.so-timeout", "60000");
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -785,6 +786,58 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
                 "{\"connectionId\":\"" + CONN + "\",\"jobType\":\"sync\"}", "Authorization", BASIC))
                 .isInstanceOf(IOException.class);
         assertThat(airbyte.jobs()).hasSize(1);
+    }
+
+    @Test
+    void shouldHoldATriggerUntilReleasedAndThenHandleIt() {
+        airbyte.addConnection(CONN, "running:1h,succeeded");
+        FaultRule hold = airbyte.faults().add(FaultRule.on("POST", "/jobs").times(1).hold());
+
+        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> trigger(airbyte, CONN));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hold.heldCount() == 1);
+
+        assertThat(airbyte.jobs()).as("not handled while held").isEmpty();
+        assertThat(held).isNotDone();
+        hold.release();
+        HttpResponse<String> r = held.join();
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(airbyte.jobs()).singleElement().satisfies(j -> assertThat(j.jobId())
+                .isEqualTo(json(r).get("jobId").asLong()));
+        assertThat(hold.heldCount()).isZero();
+    }
+
+    @Test
+    void shouldCreateTheJobAtOnceAndHoldItsAnswerWhenTheHoldIsAfterProcessing() {
+        airbyte.addConnection(CONN, "running:1h,succeeded");
+        airbyte.addConnection(CONN2, "running:1h,succeeded");
+        FaultRule hold = airbyte.faults().add(FaultRule.on("POST", "/jobs").times(1).afterProcessing().hold());
+
+        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> trigger(airbyte, CONN));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hold.heldCount() == 1);
+
+        assertThat(airbyte.jobs()).as("created before the answer").singleElement()
+                .satisfies(j -> assertThat(j.connectionId()).isEqualTo(CONN));
+        assertThat(held).isNotDone();
+        assertThat(triggerOk(airbyte, CONN2)).as("the rule is used up: the next trigger is answered at once")
+                .isPositive();
+        hold.release();
+        HttpResponse<String> r = held.join();
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).get("jobId").asLong()).isEqualTo(airbyte.jobs().stream()
+                .filter(j -> j.connectionId().equals(CONN)).findFirst().orElseThrow().jobId());
+    }
+
+    @Test
+    void shouldAnswerAtOnceOnceAHoldIsReleasedAndRejectARuleThatDoesNothing() {
+        airbyte.addConnection(CONN, "running:1h,succeeded");
+        FaultRule hold = airbyte.faults().add(FaultRule.on("POST", "/jobs").hold());
+        hold.release();
+
+        assertThat(trigger(airbyte, CONN).statusCode()).isEqualTo(200);
+        assertThat(hold.injectedCount()).isEqualTo(1);
+        assertThatThrownBy(() -> airbyte.faults().add(FaultRule.on("GET", "/jobs").afterProcessing()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a fault rule needs respond(status), delay(duration), hold() or drop()");
     }
 
     @Test

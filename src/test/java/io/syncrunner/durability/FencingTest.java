@@ -81,7 +81,7 @@ class FencingTest {
 
         // -Dfencing.cpu-load=N: N busy processes compete with both runners and the emulators the whole time
         int busy = Integer.getInteger("fencing.cpu-load", 0);
-        try (CpuLoad load = busy > 0 ? CpuLoad.processes(busy) : null;
+        try (CpuLoad load = busy > 0 ? CpuLoad.start(0, busy) : null;
              RunnerProcess a = node("fence-a").property("syncrunner.trigger.threads", String.valueOf(TRIGGER_THREADS))
                 .start(); RunnerProcess b = node("fence-b").start()) {
             Map<String, String> extra = new LinkedHashMap<>();

@@ -117,7 +117,7 @@ class ValidateCommandIT {
         Result r = validateWithShippedRoutes("bad-kamelet.yaml");
         assertThat(r.errors()).containsExactly(
                 "ERROR " + BAD + "bad-kamelet.yaml:3: duplicate route id 'status-page' (first at"
-                        + " routes/status-page.yaml:6)",
+                        + " routes/status-page.yaml:5)",
                 "ERROR " + BAD + "bad-kamelet.yaml:8: route 'status-page' uses kamelet:airbyte-sync without"
                         + " its required parameter(s) connectionId",
                 "ERROR " + BAD + "bad-kamelet.yaml:9: route 'status-page' uses kamelet:airbyte-synk, but no"

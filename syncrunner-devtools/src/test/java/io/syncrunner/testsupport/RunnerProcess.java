@@ -321,10 +321,11 @@ public final class RunnerProcess implements AutoCloseable {
     public static String testClasspath() {
         String surefire = System.getProperty("surefire.test.class.path");
         String cp = surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+        // the devtools' test classes, and the product as classes or as its jar (failsafe runs on the packaged jars)
         boolean hasClasses = Arrays.stream(cp.split(File.pathSeparator))
-                .anyMatch(e -> Path.of(e).endsWith(Path.of("target", "classes")));
+                .anyMatch(e -> Path.of(e).endsWith(Path.of("target", "test-classes")));
         if (!hasClasses) {
-            throw new IllegalStateException("The test classpath has no target/classes: " + cp);
+            throw new IllegalStateException("The test classpath has no target/test-classes: " + cp);
         }
         return cp;
     }

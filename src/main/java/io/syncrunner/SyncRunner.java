@@ -26,6 +26,13 @@ public final class SyncRunner extends Main {
     private static volatile SyncRunner running;
 
     public static void main(String... args) throws Exception {
+        String logFormatProblem = logFormatProblem(System.getProperty("syncrunner.log.format"),
+                System.getenv("SYNCRUNNER_LOG_FORMAT"));
+        if (logFormatProblem != null) {
+            // logback.xml has no console appender for it: nothing would be logged, by any command
+            System.err.println("The runner cannot start: " + logFormatProblem);
+            System.exit(2);
+        }
         if (args.length > 0 && args[0].equals("validate")) {
             // checks route files without starting anything (io.syncrunner.ops.ValidateCommand)
             System.exit(ValidateCommand.run(Arrays.asList(args).subList(1, args.length), System.out));
@@ -33,13 +40,6 @@ public final class SyncRunner extends Main {
         if (args.length > 0 && args[0].equals("check")) {
             // tests the accounts against their APIs, starting no route, journal or server (io.syncrunner.ops.CheckCommand)
             System.exit(CheckCommand.main(Arrays.asList(args).subList(1, args.length)));
-        }
-        String logFormatProblem = logFormatProblem(System.getProperty("syncrunner.log.format"),
-                System.getenv("SYNCRUNNER_LOG_FORMAT"));
-        if (logFormatProblem != null) {
-            // logback.xml found no appender for it: nothing would be logged
-            System.err.println("The runner cannot start: " + logFormatProblem);
-            System.exit(2);
         }
         SyncRunner main = new SyncRunner();
         List<String> rest = new ArrayList<>(Arrays.asList(args));

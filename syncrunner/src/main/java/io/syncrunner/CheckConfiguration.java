@@ -22,7 +22,7 @@ public class CheckConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context);
         io.syncrunner.support.Extensions.configure(context);
         Clock clock = Clock.systemUTC();
-        TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin", "60s"));
+        TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin"));
         AirbyteAccounts airbyte = new AirbyteAccounts(context, tokens, SyncRunnerConfiguration.tokenClient(clock,
                 settings));
         context.getRegistry().bind(PROBES, SyncRunnerConfiguration.accountProbes(airbyte,

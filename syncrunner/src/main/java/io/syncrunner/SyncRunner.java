@@ -25,6 +25,13 @@ public final class SyncRunner extends Main {
     private static volatile SyncRunner running;
 
     public static void main(String... args) throws Exception {
+        String logFormatProblem = logFormatProblem(System.getProperty("syncrunner.log.format"),
+                System.getenv("SYNCRUNNER_LOG_FORMAT"));
+        if (logFormatProblem != null) {
+            // logback.xml has no console appender for it: nothing would be logged, by any command
+            System.err.println("The runner cannot start: " + logFormatProblem);
+            System.exit(2);
+        }
         if (args.length > 0 && args[0].equals("validate")) {
             // checks route files without starting anything (io.syncrunner.ops.ValidateCommand)
             System.exit(ValidateCommand.run(Arrays.asList(args).subList(1, args.length), System.out));
@@ -107,6 +114,19 @@ public final class SyncRunner extends Main {
             }
         }
         return null;
+    }
+
+    /**
+     * Why the log format (logback.xml: {@code -Dsyncrunner.log.format}, else {@code SYNCRUNNER_LOG_FORMAT}, else
+     * text) is not one logback.xml has an appender for, or null when it is text or json.
+     */
+    public static String logFormatProblem(String property, String environment) {
+        String format = property != null ? property : environment != null ? environment : "text";
+        if (format.equals("text") || format.equals("json")) {
+            return null;
+        }
+        return (property != null ? "syncrunner.log.format" : "SYNCRUNNER_LOG_FORMAT") + " '"
+                + io.syncrunner.support.Json.abbreviate(format, 40) + "' is not a log format: write text or json";
     }
 
     /** The message on one line (a list of problems is joined with "; "), without a repeated "cannot start". */

@@ -30,6 +30,7 @@ import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.Durations;
 import io.syncrunner.support.JsonArrayAggregation;
 import io.syncrunner.support.RetryAfter;
+import io.syncrunner.support.SettingDefaults;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
@@ -59,8 +60,8 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         // few worker threads serve thousands of requests a second
         // one vert.x for the HTTP server and for the asynchronous API reads (camel-vertx-http finds it here)
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions()
-                .setWorkerPoolSize((int) settings.longValue("syncrunner.http.worker-threads", 4))
-                .setEventLoopPoolSize((int) settings.longValue("syncrunner.http.event-loop-threads", 1))
+                .setWorkerPoolSize((int) settings.longValue("syncrunner.http.worker-threads"))
+                .setEventLoopPoolSize((int) settings.longValue("syncrunner.http.event-loop-threads"))
                 .setInternalBlockingPoolSize(2));
         context.getRegistry().bind("vertx", vertx);
         // the asynchronous reads' component, set up now with this vert.x: made on the first read, Camel showed it to
@@ -88,9 +89,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
 
         // clients that drop their connection mid-request: one WARN with a count per interval, not an ERROR each
         io.syncrunner.observability.ClientAborts.install(context,
-                settings.duration("syncrunner.http.aborted-log-interval", "60s"));
+                settings.duration("syncrunner.http.aborted-log-interval"));
 
-        TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin", "60s"));
+        TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin"));
         // the provider API timeouts, for every client that calls the APIs
         long connectTimeout = settings.longValue("camel.component.http.connect-timeout", 10_000);
         long responseTimeout = settings.longValue("camel.component.http.response-timeout", 60_000);
@@ -103,7 +104,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         // an unbounded queue: every waiting sync is one scheduled task (Camel's default limit of 1000 would
         // reject the 1001st parked sync)
         ThreadPoolProfile waitPool = new ThreadPoolProfileBuilder("SyncWaiter")
-                .poolSize((int) settings.longValue("syncrunner.wait.threads", 24)).maxQueueSize(-1).build();
+                .poolSize((int) settings.longValue("syncrunner.wait.threads")).maxQueueSize(-1).build();
         var scheduler = context.getExecutorServiceManager().newScheduledThreadPool(this, "SyncWaiter", waitPool);
         SyncWaiter waiter = new SyncWaiter(scheduler);
 
@@ -111,11 +112,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("syncWaiter", waiter);
         // observability: the runner's Prometheus meters, and one readiness check per account's API
         SyncMetrics.install(context, waiter);
-        if (settings.bool("syncrunner.health.api-checks", true)) {
-            AccountHealthChecks.install(context, probes, settings.duration("syncrunner.health.api-timeout", "3s"),
-                    settings.duration("syncrunner.health.api-cache", "5s"),
-                    settings.bool("syncrunner.health.authenticated", false)
-                            ? settings.duration("syncrunner.health.authenticated-cache", "60s") : null);
+        if (settings.bool("syncrunner.health.api-checks")) {
+            AccountHealthChecks.install(context, probes, settings.duration("syncrunner.health.api-timeout"),
+                    settings.duration("syncrunner.health.api-cache"),
+                    settings.bool("syncrunner.health.authenticated")
+                            ? settings.duration("syncrunner.health.authenticated-cache") : null);
         }
         registry.bind("fivetranAccounts", fivetranAccounts);
         registry.bind("fivetranSyncs", new FivetranSyncs(fivetranAccounts, clock,
@@ -124,9 +125,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("tokenCache", tokens);
         // the asynchronous reads' connections: vert.x's default of 5 per host would queue every poll behind them
         registry.bind("apiReadClientOptions", new io.vertx.ext.web.client.WebClientOptions()
-                .setMaxPoolSize((int) settings.longValue("syncrunner.http.read-connections", 200))
+                .setMaxPoolSize((int) settings.longValue("syncrunner.http.read-connections"))
                 .setKeepAlive(true).setConnectTimeout((int) connectTimeout));
-        registry.bind("apiCall", new ApiCall(clock, settings.bool("syncrunner.http.async-reads", true),
+        registry.bind("apiCall", new ApiCall(clock, settings.bool("syncrunner.http.async-reads"),
                 connectTimeout, responseTimeout));
         // the waiter's threads also handle an asynchronous read's answer (CPU work only, no wait on the wire) and
         // wait out the error handlers' asynchronous redeliveries (routes/error-handling.yaml)
@@ -134,24 +135,24 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("jsonArray", new JsonArrayAggregation());
         registry.bind("workflowBranches", new io.syncrunner.runs.WorkflowBranches(waiter));
         RunJournal journal = openJournal(context, settings, clock);
-        int retained = (int) settings.longValue("syncrunner.runs.retained", 10_000);
+        int retained = (int) settings.longValue("syncrunner.runs.retained");
         registry.bind("runJournal", journal);
         registry.bind("syncSteps", new SyncSteps(journal, clock));
         registry.bind("runFence", new io.syncrunner.journal.RunFence(journal));
         // a webhook received by any runner of a cluster ends the waits of every runner (through the journal)
         io.syncrunner.journal.ClusterSignals signals = new io.syncrunner.journal.ClusterSignals(context, journal,
                 waiter, clock, JournalDatabase.isPostgres(journal.url()),
-                settings.duration("syncrunner.signals.poll-interval", "1s"));
+                settings.duration("syncrunner.signals.poll-interval"));
         context.addService(signals);
         registry.bind("fivetranWebhooks", new FivetranWebhooks(
                 () -> settings.text("fivetran.webhooks.secret", ""), signals, fivetranAccounts));
         SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
-        RunStarter starter = new RunStarter(context, (int) settings.longValue("syncrunner.trigger.threads", 16), runs);
+        RunStarter starter = new RunStarter(context, (int) settings.longValue("syncrunner.trigger.threads"), runs);
         registry.bind("runStarter", starter);
         RunRecovery recovery = new RunRecovery(context, journal, starter,
-                settings.duration("syncrunner.journal.takeover-interval", "10s"), retained);
+                settings.duration("syncrunner.journal.takeover-interval"), retained);
         registry.bind("runRecovery", recovery);
         context.addService(recovery);
         context.addStartupListener(recovery);
@@ -160,11 +161,11 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         context.addStartupListener(new io.syncrunner.ops.HttpServerCheck(context));
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("statusPage", new StatusPage());
-        registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token", ""), clock,
-                settings.bool("syncrunner.status-page.require-token", true)));
-        registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after", "1h")));
+        registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token"), clock,
+                settings.bool("syncrunner.status-page.require-token")));
+        registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after")));
         registry.bind("airbyteAccounts", airbyteAccounts);
-        if (settings.bool("syncrunner.check-accounts-at-startup", true)) {
+        if (settings.bool("syncrunner.check-accounts-at-startup")) {
             context.addService(new AccountsCheck(context, probes.stream().map(p -> new AccountsCheck.Provider(
                     p.provider(), p.definingKeyFormat(), p::checkSettings)).toList()));
         }
@@ -189,15 +190,15 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
      * and, with PostgreSQL, points Quartz at its clustered store in the same database.
      */
     private RunJournal openJournal(CamelContext context, Settings settings, Clock clock) throws Exception {
-        Path dataDir = Path.of(settings.text("syncrunner.data-dir", "data"));
-        String configured = settings.text("syncrunner.journal.url", "");
+        Path dataDir = Path.of(settings.text("syncrunner.data-dir"));
+        String configured = settings.text("syncrunner.journal.url");
         // an H2 file in the data directory unless syncrunner.journal.url names another database (an in-memory one
         // only when the URL says so: a journal is never silently in memory)
         String url = JournalDatabase.url(configured, dataDir);
-        String user = settings.text("syncrunner.journal.user", "");
-        String password = settings.text("syncrunner.journal.password", "");
+        String user = settings.text("syncrunner.journal.user");
+        String password = settings.text("syncrunner.journal.password");
         HikariDataSource dataSource = JournalDatabase.open(url, user, password,
-                (int) settings.longValue("syncrunner.journal.pool-size", 8));
+                (int) settings.longValue("syncrunner.journal.pool-size"));
         context.getRegistry().bind("journalDataSource", dataSource);
         RunJournal[] opened = new RunJournal[1];
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
@@ -209,9 +210,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 dataSource.close();
             }
         }, true, true);
-        String nodeId = JournalDatabase.nodeId(settings.text("syncrunner.node-id", ""), dataDir);
-        Duration lease = settings.duration("syncrunner.journal.lease", "30s");
-        String margin = settings.text("syncrunner.journal.fencing-margin", "");
+        String nodeId = JournalDatabase.nodeId(settings.text("syncrunner.node-id"), dataDir);
+        Duration lease = settings.duration("syncrunner.journal.lease");
+        String margin = settings.text("syncrunner.journal.fencing-margin");
         RunJournal journal = new RunJournal(dataSource, nodeId, clock, lease, margin.isEmpty() ? lease.dividedBy(4)
                 : settings.duration("syncrunner.journal.fencing-margin", margin), url);
         opened[0] = journal;
@@ -219,18 +220,34 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 nodeId);
         journal.createSchema();
         journal.heartbeat(); // before the first run is accepted: a runner without a heartbeat looks dead to the others
-        int scheduleThreads = (int) settings.longValue("syncrunner.schedules.threads", 2);
-        if (JournalDatabase.isPostgres(url) && settings.bool("syncrunner.schedules.clustered", true)) {
+        int scheduleThreads = (int) settings.longValue("syncrunner.schedules.threads");
+        if (JournalDatabase.isPostgres(url) && settings.bool("syncrunner.schedules.clustered")) {
             QuartzStore.clustered(context, dataSource, url, user, password,
-                    settings.duration("syncrunner.schedules.cluster-checkin", "5s").toMillis(), scheduleThreads);
+                    settings.duration("syncrunner.schedules.cluster-checkin").toMillis(), scheduleThreads);
         } else {
             QuartzStore.inMemory(context, scheduleThreads);
         }
         return journal;
     }
 
-    /** Reads typed settings with defaults. */
+    /** Reads typed settings with defaults: given, or for syncrunner.* keys those of {@link SettingDefaults}. */
     public record Settings(CamelContext context) {
+        public String text(String key) {
+            return text(key, SettingDefaults.of(key));
+        }
+
+        public Duration duration(String key) {
+            return duration(key, SettingDefaults.of(key));
+        }
+
+        public long longValue(String key) {
+            return longValue(key, Long.parseLong(SettingDefaults.of(key)));
+        }
+
+        public boolean bool(String key) {
+            return bool(key, Boolean.parseBoolean(SettingDefaults.of(key)));
+        }
+
         public String text(String key, String defaultValue) {
             return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty())
                     .orElse(defaultValue);

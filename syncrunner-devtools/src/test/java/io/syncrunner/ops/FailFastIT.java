@@ -73,6 +73,13 @@ class FailFastIT {
     }
 
     @Test
+    void shouldExitNamingALogFormatThatIsNeitherTextNorJson() throws Exception {
+        // logback.xml has a console appender for text and json only: with another value nothing would be logged
+        failedStart("log-format", runner("bad-log-format").property("syncrunner.log.format", "yaml"),
+                "syncrunner.log.format", "'yaml'", "text or json");
+    }
+
+    @Test
     void shouldExitNamingASettingThatIsNotADuration() throws Exception {
         failedStart("duration", runner("bad-duration").property("syncrunner.journal.lease", "forever"),
                 "syncrunner.journal.lease", "'forever'", "not a duration");

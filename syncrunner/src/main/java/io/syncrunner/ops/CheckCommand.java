@@ -156,7 +156,7 @@ public final class CheckCommand {
                     + " ...): nothing to check");
             return 1;
         }
-        Duration timeout = new Settings(context).duration("syncrunner.check.timeout", "10s");
+        Duration timeout = new Settings(context).duration("syncrunner.check.timeout");
         int width = targets.stream().mapToInt(t -> t.label().length()).max().orElse(0);
         int failed = 0;
         for (Target t : targets) {

@@ -41,11 +41,11 @@ public final class ServerTls {
 
     /** Checks the TLS settings and, for PEM files, puts their key and chain in the server's SSL parameters. */
     public static void configure(CamelContext context, Settings settings, Vertx vertx) {
-        String keystore = settings.text(KEYSTORE, "");
-        String certificate = settings.text(CERTIFICATE, "");
-        String privateKey = settings.text(PRIVATE_KEY, "");
+        String keystore = settings.text(KEYSTORE);
+        String certificate = settings.text(CERTIFICATE);
+        String privateKey = settings.text(PRIVATE_KEY);
         int port = (int) settings.longValue("camel.server.port", 8080);
-        if (!settings.bool(ENABLED, false)) {
+        if (!settings.bool(ENABLED)) {
             if (!keystore.isEmpty() || !certificate.isEmpty() || !privateKey.isEmpty()) {
                 LOG.warn("A TLS keystore or certificate is set but {} is false: the HTTP server on port {} serves"
                         + " plain HTTP", ENABLED, port);
@@ -81,8 +81,8 @@ public final class ServerTls {
             keyManagers.setKeyPassword(PEM_KEYSTORE_PASSWORD);
             source = "PEM certificate " + certificate + " and private key " + privateKey;
         } else {
-            String type = settings.text(KEYSTORE_TYPE, "PKCS12");
-            store = loadKeystore(readable(KEYSTORE, keystore), type, settings.text(KEYSTORE_PASSWORD, ""));
+            String type = settings.text(KEYSTORE_TYPE);
+            store = loadKeystore(readable(KEYSTORE, keystore), type, settings.text(KEYSTORE_PASSWORD));
             source = type + " keystore " + keystore;
         }
         X509Certificate served = serverCertificate(store, pem ? PRIVATE_KEY : KEYSTORE);

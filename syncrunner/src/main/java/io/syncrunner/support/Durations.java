@@ -1,15 +1,20 @@
 package io.syncrunner.support;
 
+import org.apache.camel.util.TimeUtils;
+
 import java.time.Duration;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Parses the durations users write in routes and properties: {@code 10s}, {@code 500ms}, {@code 6h},
- * {@code 1h30m}, ISO-8601 ({@code PT10S}) or a bare number of milliseconds.
+ * {@code 1h30m}, ISO-8601 ({@code PT10S}) or a bare number of milliseconds. Camel's {@link TimeUtils} adds up the
+ * units; it reads what it does not know as nothing ({@code 10x}, {@code PT10S} and {@code -5s} are zero,
+ * {@code 1h-30m} is one hour), so the text is first checked against the forms it reads right, and ISO-8601 goes
+ * to {@link Duration#parse}.
  */
 public final class Durations {
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|d|h|m|s)");
+    /** What TimeUtils reads right: a bare number of milliseconds, or numbers each with its unit. */
+    private static final Pattern UNITS = Pattern.compile("\\d+|(\\d+(ms|d|h|m|s))+");
 
     private Durations() {
     }
@@ -18,39 +23,19 @@ public final class Durations {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException(what + " is empty: give a duration such as 10s, 5m or 6h");
         }
-        String t = text.trim().toLowerCase();
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         try {
-            if (t.startsWith("pt") || t.startsWith("p")) {
-                return Duration.parse(t.toUpperCase());
+            if (t.startsWith("p")) {
+                return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
             }
-            if (t.chars().allMatch(Character::isDigit)) {
-                return Duration.ofMillis(Long.parseLong(t));
+            if (UNITS.matcher(t).matches()) {
+                return TimeUtils.toDuration(t);
             }
-            Matcher m = PART.matcher(t);
-            Duration total = Duration.ZERO;
-            int end = 0;
-            while (m.find()) {
-                if (m.start() != end) {
-                    throw new IllegalArgumentException();
-                }
-                long n = Long.parseLong(m.group(1));
-                total = total.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                });
-                end = m.end();
-            }
-            if (end != t.length() || end == 0) {
-                throw new IllegalArgumentException();
-            }
-            return total;
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(what + " '" + Json.abbreviate(text, 80)
-                    + "' is not a duration: write e.g. 500ms, 10s, 5m, 6h, 1h30m or PT10S");
+            // falls through to the message below
         }
+        throw new IllegalArgumentException(what + " '" + Json.abbreviate(text, 80)
+                + "' is not a duration: write e.g. 500ms, 10s, 5m, 6h, 1h30m or PT10S");
     }
 
     /** As {@link #parse}, and the duration must be longer than zero. */

@@ -17,6 +17,21 @@ class DurationsTest {
         assertThat(Durations.parse("1h30m", "x")).isEqualTo(Duration.ofMinutes(90));
         assertThat(Durations.parse("PT15S", "x")).isEqualTo(Duration.ofSeconds(15));
         assertThat(Durations.parse("2500", "x")).isEqualTo(Duration.ofMillis(2500));
+        assertThat(Durations.parse("2d", "x")).isEqualTo(Duration.ofDays(2));
+        assertThat(Durations.parse("1h30m15s500ms", "x")).isEqualTo(Duration.ofMillis(5_415_500));
+        assertThat(Durations.parse(" 10S ", "x")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Durations.parse("pt5m", "x")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Durations.parse("P1DT2H", "x")).isEqualTo(Duration.ofHours(26));
+    }
+
+    @Test
+    void shouldRefuseWhatCamelsTimeUtilsWouldReadAsAnotherDuration() {
+        // TimeUtils.toDuration reads these as zero or one hour, without a word
+        for (String text : new String[] {"10x", "-5s", "1h-30m", "10sec", "1.5s", "1h 30m", "s10", "PT"}) {
+            assertThatThrownBy(() -> Durations.parse(text, "syncrunner.journal.lease"))
+                    .as(text).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("syncrunner.journal.lease '" + text + "' is not a duration");
+        }
     }
 
     @Test

@@ -959,7 +959,8 @@ public final class Bench {
     }
 
     private static String prop(CamelContext camel, String key) {
-        return camel.getPropertiesComponent().resolveProperty(key).orElse("(unset)");
+        return camel.getPropertiesComponent().resolveProperty(key)
+                .orElse(io.syncrunner.support.SettingDefaults.all().getOrDefault(key, "(unset)"));
     }
 
     private static String procStatus(String field) {

@@ -1,0 +1,74 @@
+package io.syncrunner.support;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The one place of each {@code syncrunner.*} setting's default that the code reads (through
+ * {@code SyncRunnerConfiguration.Settings}): config/application.properties sets a key only to differ from it or to
+ * map an environment variable, and shows the others commented out with these values (SettingDefaultsTest checks
+ * that the file and this map agree). Settings only the routes read ({@code {{syncrunner.retry.max-redeliveries}}})
+ * have their one place in config/application.properties.
+ */
+public final class SettingDefaults {
+    private static final Map<String, String> DEFAULTS = new TreeMap<>(Map.ofEntries(
+            // the HTTP server and the API clients
+            Map.entry("syncrunner.api.token", ""),
+            Map.entry("syncrunner.http.worker-threads", "4"),
+            Map.entry("syncrunner.http.event-loop-threads", "1"),
+            Map.entry("syncrunner.http.aborted-log-interval", "60s"),
+            Map.entry("syncrunner.http.async-reads", "true"),
+            Map.entry("syncrunner.http.read-connections", "200"),
+            Map.entry("syncrunner.tls.enabled", "false"),
+            Map.entry("syncrunner.tls.keystore", ""),
+            Map.entry("syncrunner.tls.keystore-type", "PKCS12"),
+            Map.entry("syncrunner.tls.keystore-password", ""),
+            Map.entry("syncrunner.tls.certificate", ""),
+            Map.entry("syncrunner.tls.private-key", ""),
+            Map.entry("syncrunner.status-page.require-token", "true"),
+            // health and the check command
+            Map.entry("syncrunner.health.api-checks", "true"),
+            Map.entry("syncrunner.health.api-timeout", "3s"),
+            Map.entry("syncrunner.health.api-cache", "5s"),
+            Map.entry("syncrunner.health.authenticated", "false"),
+            Map.entry("syncrunner.health.authenticated-cache", "60s"),
+            Map.entry("syncrunner.check.timeout", "10s"),
+            Map.entry("syncrunner.check-accounts-at-startup", "true"),
+            // runs, waits and retries
+            Map.entry("syncrunner.trigger.threads", "8"),
+            Map.entry("syncrunner.wait.threads", "24"),
+            Map.entry("syncrunner.runs.retained", "10000"),
+            Map.entry("syncrunner.retry.max-retry-after", "1h"),
+            Map.entry("syncrunner.token.refresh-margin", "60s"),
+            // the journal and the cluster
+            Map.entry("syncrunner.data-dir", "data"),
+            Map.entry("syncrunner.journal.url", ""),
+            Map.entry("syncrunner.journal.user", ""),
+            Map.entry("syncrunner.journal.password", ""),
+            Map.entry("syncrunner.journal.pool-size", "8"),
+            Map.entry("syncrunner.journal.lease", "30s"),
+            Map.entry("syncrunner.journal.takeover-interval", "10s"),
+            Map.entry("syncrunner.journal.fencing-margin", ""),
+            Map.entry("syncrunner.signals.poll-interval", "1s"),
+            Map.entry("syncrunner.node-id", ""),
+            Map.entry("syncrunner.schedules.threads", "2"),
+            Map.entry("syncrunner.schedules.clustered", "true"),
+            Map.entry("syncrunner.schedules.cluster-checkin", "5s")));
+
+    private SettingDefaults() {
+    }
+
+    /** The default of a setting the code reads; an unknown key is a programming error. */
+    public static String of(String key) {
+        String value = DEFAULTS.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("No default for the setting " + key + " in SettingDefaults");
+        }
+        return value;
+    }
+
+    /** Every default, by key. */
+    public static Map<String, String> all() {
+        return java.util.Collections.unmodifiableMap(DEFAULTS);
+    }
+}

@@ -144,7 +144,7 @@ class RunnerProcessIT {
             System.out.printf("embedded PostgreSQL on port %d started in %d ms%n", pg.port(),
                     pg.startupTime().toMillis());
             dataDir = pg.dataDirectory();
-            assertThat(dataDir).startsWith(RunnerProcess.projectDir().resolve("target"));
+            assertThat(dataDir).startsWith(Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target"));
             pg.beforeEach(null);
             String first = pg.database();
             assertThat(pg.jdbcUrl()).startsWith("jdbc:postgresql://localhost:" + pg.port() + "/" + first);

@@ -327,12 +327,13 @@ public final class ClusterBench {
             long killNanos = 0;
             if (kill) {
                 victim = alive.get(alive.size() - 1);
-                held = openRunsOf(victim.nodeId);
                 cpu1.put(victim, victim.cpuTicks());
                 endNanos.put(victim, System.nanoTime());
                 killNanos = System.nanoTime();
                 killEpoch = System.currentTimeMillis();
                 victim.killHard();
+                // what it left: read after the kill (a run it finished between a read and the kill is not held)
+                held = openRunsOf(victim.nodeId);
                 line(label + " kill", victim.nodeId + " (pid " + victim.process.pid() + ") SIGKILL "
                         + String.format("%.2f s", (killNanos - t0) / 1e9) + " after the first request, all "
                         + accepted.size() + " accepted; it held " + held.size() + " open runs");

@@ -97,10 +97,7 @@ public final class SyncRuns {
         if (request == null) {
             return;
         }
-        ex.setProperty("provider", request.provider());
-        ex.setProperty("account", request.account());
-        ex.setProperty(request.targetProperty(), request.target());
-        request.options().forEach((k, v) -> ex.setProperty("operation".equals(k) ? "fivetranOperation" : k, v));
+        request.applyTo(ex);
     }
 
     /** Records the request in the journal, or returns the run already recorded under its idempotency key. */

@@ -215,7 +215,7 @@ public record SyncRequest(String provider, String account, String target, String
     private static String example() {
         SyncRequestKind first = SyncRequestKind.all().isEmpty() ? null : SyncRequestKind.all().get(0);
         return first == null ? "{\"provider\":\"...\",\"account\":\"...\"}"
-                : "{\"provider\":\"" + first.provider() + "\",\"account\":\"...\",\"" + first.targetField()
+                : "{\"provider\":\"" + first.provider() + "\",\"account\":\"cloud\",\"" + first.targetField()
                         + "\":\"...\"}";
     }
 }

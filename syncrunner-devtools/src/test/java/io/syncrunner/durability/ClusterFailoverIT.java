@@ -115,7 +115,7 @@ class ClusterFailoverIT {
                 .property("syncrunner.journal.lease", "4s")
                 .property("syncrunner.journal.takeover-interval", "1s")
                 .property("syncrunner.schedules.cluster-checkin", "1s")
-                .property("camel.main.routes-include-pattern", "file:routes/*.yaml,file:src/test/resources/cluster/*.yaml")
+                .property("camel.main.routes-include-pattern", "file:routes/*.yaml,file:syncrunner-devtools/src/test/resources/cluster/*.yaml")
                 .property("cluster.test.request", scheduleRequest);
     }
 

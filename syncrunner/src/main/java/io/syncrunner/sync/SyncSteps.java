@@ -33,7 +33,7 @@ import java.util.Optional;
  */
 public final class SyncSteps {
     public static final String RESUME = "syncResume";
-    public static final String STEP = "syncStep";
+    public static final String STEP = SyncRuns.STEP;
     private static final String OWN_RUN = "syncStepOwnRun";
     /** The write of the step's own run, handed in without waiting; checked once the trigger is recorded. */
     private static final String OWN_RUN_WRITE = "syncStepOwnRunWrite";

@@ -2,16 +2,14 @@ package io.syncrunner;
 
 import io.syncrunner.ops.CheckCommand;
 import io.syncrunner.ops.ValidateCommand;
+import io.syncrunner.support.CommandLineProperties;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Starts the runner: Camel Main with {@code config/application.properties} and the YAML routes in
@@ -43,7 +41,7 @@ public final class SyncRunner extends Main {
         SyncRunner main = new SyncRunner();
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         try {
-            commandLineProperties(rest).forEach(main::addOverrideProperty);
+            CommandLineProperties.take(rest).forEach(main::addOverrideProperty);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -68,31 +66,6 @@ public final class SyncRunner extends Main {
             exitCode = 1;
         }
         System.exit(exitCode);
-    }
-
-    /**
-     * Takes the {@code --key=value} arguments out of {@code args} and returns them as properties (Camel Main 4.18
-     * itself only knows its dash options such as {@code -pl}, and stops at any other argument). They are given to
-     * Camel as override properties, so they win over the settings files; a JVM system property or an environment
-     * variable of the same key still wins over them (Camel's order).
-     */
-    public static Map<String, String> commandLineProperties(List<String> args) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        for (Iterator<String> it = args.iterator(); it.hasNext(); ) {
-            String a = it.next();
-            if (!a.startsWith("--")) {
-                continue;
-            }
-            int eq = a.indexOf('=');
-            if (eq < 3) {
-                throw new IllegalArgumentException("'" + (eq < 0 ? a : a.substring(0, eq)) + "' is not a setting:"
-                        + " write --key=value, e.g."
-                        + " --airbyte.cloud.base-url=https://api.airbyte.com/v1");
-            }
-            properties.put(a.substring(2, eq).trim(), a.substring(eq + 1));
-            it.remove();
-        }
-        return properties;
     }
 
     /**

@@ -1,18 +1,17 @@
 package io.syncrunner;
 
-import io.syncrunner.airbyte.AirbyteAccountProbe;
 import io.syncrunner.airbyte.AirbyteAccounts;
 import io.syncrunner.airbyte.AirbyteSyncs;
 import io.syncrunner.auth.AccountProbe;
 import io.syncrunner.auth.AccountsCheck;
 import io.syncrunner.auth.ClientCredentialsTokenClient;
 import io.syncrunner.auth.TokenCache;
-import io.syncrunner.fivetran.FivetranAccountProbe;
 import io.syncrunner.fivetran.FivetranAccounts;
 import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.fivetran.FivetranWebhooks;
 import io.syncrunner.journal.JournalDatabase;
 import io.syncrunner.journal.RunJournal;
+import io.syncrunner.ops.CheckConfiguration;
 import io.syncrunner.runs.RunRecovery;
 import io.syncrunner.sync.NeverSent;
 import io.syncrunner.sync.SyncFlow;
@@ -30,10 +29,9 @@ import io.syncrunner.runs.SyncApi;
 import io.syncrunner.runs.SyncRuns;
 import io.syncrunner.support.SyncWaiter;
 import io.syncrunner.support.ApiCall;
-import io.syncrunner.support.Durations;
 import io.syncrunner.support.JsonArrayAggregation;
 import io.syncrunner.support.RetryAfter;
-import io.syncrunner.support.SettingDefaults;
+import io.syncrunner.support.Settings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
@@ -102,7 +100,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 Duration.ofMillis(connectTimeout), Duration.ofMillis(responseTimeout));
         AirbyteAccounts airbyteAccounts = new AirbyteAccounts(context, tokens, tokenClient);
         FivetranAccounts fivetranAccounts = new FivetranAccounts(context);
-        List<AccountProbe> probes = accountProbes(airbyteAccounts, fivetranAccounts);
+        List<AccountProbe> probes = CheckConfiguration.accountProbes(airbyteAccounts, fivetranAccounts);
 
         // an unbounded queue: every waiting sync is one scheduled task (Camel's default limit of 1000 would
         // reject the 1001st parked sync)
@@ -184,18 +182,6 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         }
     }
 
-    /** What the generic checks (startup, readiness, the check command) know of each provider's accounts. */
-    public static List<AccountProbe> accountProbes(AirbyteAccounts airbyte, FivetranAccounts fivetran) {
-        return List.of(new AirbyteAccountProbe(airbyte), new FivetranAccountProbe(fivetran));
-    }
-
-    /** The token client of the provider APIs, with the runner's API timeouts. */
-    public static ClientCredentialsTokenClient tokenClient(Clock clock, Settings settings) {
-        return new ClientCredentialsTokenClient(clock,
-                Duration.ofMillis(settings.longValue("camel.component.http.connect-timeout", 10_000)),
-                Duration.ofMillis(settings.longValue("camel.component.http.response-timeout", 60_000)));
-    }
-
     /**
      * Opens the run journal (embedded H2 file in the data directory, or the database of syncrunner.journal.url)
      * and, with PostgreSQL, points Quartz at its clustered store in the same database.
@@ -239,53 +225,5 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
             QuartzStore.inMemory(context, scheduleThreads);
         }
         return journal;
-    }
-
-    /** Reads typed settings with defaults: given, or for syncrunner.* keys those of {@link SettingDefaults}. */
-    public record Settings(CamelContext context) {
-        public String text(String key) {
-            return text(key, SettingDefaults.of(key));
-        }
-
-        public Duration duration(String key) {
-            return duration(key, SettingDefaults.of(key));
-        }
-
-        public long longValue(String key) {
-            return longValue(key, Long.parseLong(SettingDefaults.of(key)));
-        }
-
-        public boolean bool(String key) {
-            return bool(key, Boolean.parseBoolean(SettingDefaults.of(key)));
-        }
-
-        public String text(String key, String defaultValue) {
-            return context.getPropertiesComponent().resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty())
-                    .orElse(defaultValue);
-        }
-
-        public Duration duration(String key, String defaultValue) {
-            return Durations.parse(text(key, defaultValue), key);
-        }
-
-        public long longValue(String key, long defaultValue) {
-            String v = text(key, null);
-            if (v == null) {
-                return defaultValue;
-            }
-            try {
-                return Long.parseLong(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + "='" + v + "' is not a whole number");
-            }
-        }
-
-        public boolean bool(String key, boolean defaultValue) {
-            String v = text(key, Boolean.toString(defaultValue));
-            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-                return Boolean.parseBoolean(v);
-            }
-            throw new IllegalArgumentException(key + "='" + v + "' is not true or false");
-        }
     }
 }

@@ -1,6 +1,6 @@
 package io.syncrunner.devtools.emulator;
 
-import io.syncrunner.SyncRunnerConfiguration.Settings;
+import io.syncrunner.support.Settings;
 import io.syncrunner.devtools.emulator.FaultMix.Kind;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.syncrunner.airbyte;
 
-import io.syncrunner.auth.ApiAuthorizer;
+import io.syncrunner.support.ApiAuthorizer;
 import io.syncrunner.support.ApiErrorHint;
 
 /**

@@ -1,7 +1,7 @@
 package io.syncrunner.airbyte;
 
 import io.syncrunner.auth.AccountProbe;
-import io.syncrunner.auth.Credential;
+import io.syncrunner.support.Credential;
 import io.syncrunner.auth.CredentialsRejectedException;
 import io.syncrunner.auth.ProbeRead;
 import io.syncrunner.auth.TokenServiceUnavailableException;

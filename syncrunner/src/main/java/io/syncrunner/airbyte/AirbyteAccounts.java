@@ -1,6 +1,6 @@
 package io.syncrunner.airbyte;
 
-import io.syncrunner.auth.ApiAuthorizer;
+import io.syncrunner.support.ApiAuthorizer;
 import io.syncrunner.auth.ClientCredentialsAuth;
 import io.syncrunner.auth.ClientCredentialsTokenClient;
 import io.syncrunner.auth.Secrets;

@@ -1,5 +1,7 @@
 package io.syncrunner.auth;
 
+import io.syncrunner.support.Credential;
+
 import java.time.Duration;
 import java.time.Instant;
 

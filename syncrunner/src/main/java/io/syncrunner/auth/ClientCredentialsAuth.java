@@ -1,6 +1,8 @@
 package io.syncrunner.auth;
 
+import io.syncrunner.support.ApiAuthorizer;
 import io.syncrunner.support.ApiErrorHint;
+import io.syncrunner.support.Credential;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package io.syncrunner.auth;
 
+import io.syncrunner.support.Credential;
+
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package io.syncrunner.fivetran;
 
 import io.syncrunner.auth.AccountProbe;
-import io.syncrunner.auth.Credential;
+import io.syncrunner.support.Credential;
 import io.syncrunner.auth.ProbeRead;
 
 import java.time.Duration;

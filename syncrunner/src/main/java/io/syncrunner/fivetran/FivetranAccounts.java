@@ -1,6 +1,6 @@
 package io.syncrunner.fivetran;
 
-import io.syncrunner.auth.ApiAuthorizer;
+import io.syncrunner.support.ApiAuthorizer;
 import io.syncrunner.auth.Secrets;
 import io.syncrunner.support.Json;
 import io.syncrunner.support.RequestBudget;

@@ -1,10 +1,9 @@
 package io.syncrunner.ops;
 
-import io.syncrunner.CheckConfiguration;
-import io.syncrunner.SyncRunner;
-import io.syncrunner.SyncRunnerConfiguration.Settings;
 import io.syncrunner.auth.AccountDiscovery;
 import io.syncrunner.auth.AccountProbe;
+import io.syncrunner.support.CommandLineProperties;
+import io.syncrunner.support.Settings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
@@ -62,7 +61,7 @@ public final class CheckCommand {
         List<String> rest = new ArrayList<>(args);
         Map<String, String> settings;
         try {
-            settings = SyncRunner.commandLineProperties(rest);
+            settings = CommandLineProperties.take(rest);
         } catch (IllegalArgumentException e) {
             out.println("ERROR " + e.getMessage());
             out.println(USAGE);

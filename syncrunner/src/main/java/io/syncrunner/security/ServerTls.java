@@ -1,6 +1,6 @@
 package io.syncrunner.security;
 
-import io.syncrunner.SyncRunnerConfiguration.Settings;
+import io.syncrunner.support.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PemKeyCertOptions;
 import org.apache.camel.CamelContext;

@@ -1,8 +1,6 @@
 package io.syncrunner.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.syncrunner.auth.ApiAuthorizer;
-import io.syncrunner.auth.Credential;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 

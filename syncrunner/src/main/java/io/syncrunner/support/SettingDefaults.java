@@ -5,7 +5,7 @@ import java.util.TreeMap;
 
 /**
  * The one place of each {@code syncrunner.*} setting's default that the code reads (through
- * {@code SyncRunnerConfiguration.Settings}): config/application.properties sets a key only to differ from it or to
+ * {@link Settings}): config/application.properties sets a key only to differ from it or to
  * map an environment variable, and shows the others commented out with these values (SettingDefaultsTest checks
  * that the file and this map agree). Settings only the routes read ({@code {{syncrunner.retry.max-redeliveries}}})
  * have their one place in config/application.properties.

@@ -1,6 +1,6 @@
 package io.syncrunner.devtools.emulator;
 
-import io.syncrunner.SyncRunnerConfiguration.Settings;
+import io.syncrunner.support.Settings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;

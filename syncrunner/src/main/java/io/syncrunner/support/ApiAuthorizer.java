@@ -1,4 +1,4 @@
-package io.syncrunner.auth;
+package io.syncrunner.support;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,4 +1,4 @@
-package io.syncrunner.auth;
+package io.syncrunner.support;
 
 /** The value of an Authorization header. Its toString never shows the secret part. */
 public final class Credential {

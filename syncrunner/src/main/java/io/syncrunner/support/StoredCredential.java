@@ -1,4 +1,4 @@
-package io.syncrunner.auth;
+package io.syncrunner.support;
 
 import java.util.function.Supplier;
 

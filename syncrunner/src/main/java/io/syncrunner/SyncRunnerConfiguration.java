@@ -11,9 +11,12 @@ import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.fivetran.FivetranWebhooks;
 import io.syncrunner.journal.JournalDatabase;
 import io.syncrunner.journal.RunJournal;
-import io.syncrunner.journal.RunRecovery;
-import io.syncrunner.journal.SyncSteps;
 import io.syncrunner.ops.CheckConfiguration;
+import io.syncrunner.runs.RunRecovery;
+import io.syncrunner.sync.NeverSent;
+import io.syncrunner.sync.SyncFlow;
+import io.syncrunner.sync.SyncSteps;
+import io.syncrunner.support.OnOwnExchange;
 import io.syncrunner.schedules.QuartzStore;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
@@ -117,9 +120,19 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                             ? settings.duration("syncrunner.health.authenticated-cache") : null);
         }
         registry.bind("fivetranAccounts", fivetranAccounts);
-        registry.bind("fivetranSyncs", new FivetranSyncs(fivetranAccounts, clock,
+        FivetranSyncs fivetranSyncs = new FivetranSyncs(fivetranAccounts, clock,
                 settings.bool("fivetran.webhooks.enabled", false),
-                settings.duration("fivetran.webhooks.fallback-poll-interval", "2m")));
+                settings.duration("fivetran.webhooks.fallback-poll-interval", "2m"));
+        AirbyteSyncs airbyteSyncs = new AirbyteSyncs(airbyteAccounts, clock,
+                settings.duration("airbyte.reconcile-clock-skew", "10s"));
+        // the one sync flow (routes/sync-flow.yaml) and the providers it knows
+        SyncFlow flow = new SyncFlow(List.of(airbyteSyncs, fivetranSyncs));
+        registry.bind("syncFlow", flow);
+        registry.bind("neverSent", new NeverSent());
+        // each provider API call, and each trigger step, on an exchange of its own (routes/sync-flow.yaml)
+        registry.bind("apiRead", new OnOwnExchange("direct:api-read"));
+        registry.bind("apiTrigger", new OnOwnExchange("direct:api-trigger"));
+        registry.bind("triggerStep", new OnOwnExchange("direct:sync-trigger"));
         registry.bind("tokenCache", tokens);
         // the asynchronous reads' connections: vert.x's default of 5 per host would queue every poll behind them
         registry.bind("apiReadClientOptions", new io.vertx.ext.web.client.WebClientOptions()
@@ -135,8 +148,8 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         RunJournal journal = openJournal(context, settings, clock);
         int retained = (int) settings.longValue("syncrunner.runs.retained");
         registry.bind("runJournal", journal);
-        registry.bind("syncSteps", new SyncSteps(journal, clock));
-        registry.bind("runFence", new io.syncrunner.journal.RunFence(journal));
+        registry.bind("syncSteps", new SyncSteps(journal, clock, flow));
+        registry.bind("runFence", new io.syncrunner.runs.RunFence(journal));
         // a webhook received by any runner of a cluster ends the waits of every runner (through the journal)
         io.syncrunner.journal.ClusterSignals signals = new io.syncrunner.journal.ClusterSignals(context, journal,
                 waiter, clock, JournalDatabase.isPostgres(journal.url()),
@@ -167,8 +180,6 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
             context.addService(new AccountsCheck(context, probes.stream().map(p -> new AccountsCheck.Provider(
                     p.provider(), p.definingKeyFormat(), p::checkSettings)).toList()));
         }
-        registry.bind("airbyteSyncs", new AirbyteSyncs(airbyteAccounts, clock,
-                settings.duration("airbyte.reconcile-clock-skew", "10s")));
     }
 
     /**

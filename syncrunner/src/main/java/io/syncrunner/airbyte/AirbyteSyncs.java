@@ -2,7 +2,8 @@ package io.syncrunner.airbyte;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.syncrunner.observability.SyncMetrics;
+import io.syncrunner.journal.RunJournal;
+import io.syncrunner.runs.SyncRequestKind;
 import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.ApiCallException;
 import io.syncrunner.support.ConflictApiException;
@@ -14,6 +15,7 @@ import io.syncrunner.support.SyncStoppedException;
 import io.syncrunner.support.SyncTimeoutException;
 import io.syncrunner.support.SyncWaiter;
 import io.syncrunner.support.Triggers;
+import io.syncrunner.sync.SyncProvider;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,18 +31,18 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The Airbyte knowledge behind the {@code airbyte-sync} flow (routes/airbyte-sync.yaml): each public method is
- * one step of a route. The routes own the order, the waiting and the retries; this class owns what the API's
- * requests and answers mean.
+ * The Airbyte knowledge behind the {@code airbyte-sync} template: Airbyte's part of the one sync flow
+ * (routes/sync-flow.yaml, {@link SyncProvider}). The flow owns the order, the waiting and the retries; this class
+ * owns what the API's requests and answers mean.
  */
-public final class AirbyteSyncs {
+public final class AirbyteSyncs implements SyncProvider {
     public static final String CONNECTION_ID = "connectionId";
     public static final String JOB_TYPE = "jobType";
     public static final String CANCEL_ON_TIMEOUT = "cancelOnTimeout";
     public static final String ON_ACTIVE_SYNC = "onActiveSync";
 
     public static final String JOB_ID = "syncJobId";
-    public static final String ATTACHED = "syncAttached";
+    public static final String ATTACHED = SyncProvider.ATTACHED;
     public static final String LOOKUP = "syncLookup";
     public static final String TRIGGER_SENT_AT = "syncTriggerSentAt";
     public static final String CANCEL_REQUESTED = "syncCancelRequested";
@@ -102,7 +104,154 @@ public final class AirbyteSyncs {
         }
     }
 
+    /** The fields of an Airbyte sync request. */
+    public static final class Requests implements SyncRequestKind {
+        @Override
+        public String provider() {
+            return "airbyte";
+        }
+
+        @Override
+        public String targetField() {
+            return CONNECTION_ID;
+        }
+
+        @Override
+        public java.util.Map<String, String> options() {
+            java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+            for (String name : new String[] {JOB_TYPE, SyncState.POLL_INTERVAL, SyncState.TIMEOUT, CANCEL_ON_TIMEOUT,
+                    SyncState.WAIT, ON_ACTIVE_SYNC}) {
+                o.put(name, name);
+            }
+            return o;
+        }
+
+        @Override
+        public void check(Function<String, String> input) {
+            Inputs.of(input);
+        }
+    }
+
+    private static final Requests REQUESTS = new Requests();
+
+    @Override
+    public SyncRequestKind kind() {
+        return REQUESTS;
+    }
+
+    @Override
+    public String displayName() {
+        return "Airbyte";
+    }
+
+    @Override
+    public String stepKey(Exchange ex) {
+        return "airbyte/" + SyncState.text(ex, SyncState.ACCOUNT) + "/" + ex.getProperty(CONNECTION_ID) + "/"
+                + ex.getProperty(JOB_TYPE);
+    }
+
+    @Override
+    public String triggerSubject(Exchange ex) {
+        return "a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex);
+    }
+
+    /** A step recorded as triggered is followed when it names its job. */
+    @Override
+    public boolean canAttach(RunJournal.Step step) {
+        return step.jobId() != null;
+    }
+
+    @Override
+    public void restore(Exchange ex, RunJournal.Step s, boolean attach) {
+        if (attach) {
+            ex.setProperty(JOB_ID, Long.parseLong(s.jobId()));
+        } else {
+            ex.setProperty(TRIGGER_SENT_AT, s.triggerSentAt() == null ? s.startedAt() : s.triggerSentAt());
+        }
+    }
+
+    @Override
+    public void onAttach(Exchange ex) {
+        // the job id is restored: the wait polls it at once
+    }
+
+    @Override
+    public String syncId(Exchange ex) {
+        Object jobId = ex.getProperty(JOB_ID);
+        return jobId == null ? null : jobId.toString();
+    }
+
+    /** Airbyte names its jobs: nothing else is needed to judge them after a restart. */
+    @Override
+    public Instant baseline(Exchange ex) {
+        return null;
+    }
+
+    /** Nothing is read before an Airbyte trigger. */
+    @Override
+    public boolean prepare(Exchange ex) {
+        return false;
+    }
+
+    @Override
+    public boolean onPrepared(Exchange ex) {
+        return false;
+    }
+
+    @Override
+    public void onLookup(Exchange ex) {
+        onJobList(ex);
+    }
+
+    /**
+     * Carrying on after a restart, the journal says the trigger may have been sent: the connection's jobs since
+     * the recorded send time are looked up; if none was created, {@link #onRecovered} says so and the flow triggers.
+     */
+    @Override
+    public void recoverRequest(Exchange ex) {
+        ex.setProperty(LOOKUP, "recover");
+        ex.removeProperty(JOB_ID);
+        listJobsRequest(ex);
+    }
+
+    @Override
+    public boolean onRecovered(Exchange ex) {
+        onJobList(ex);
+        return ex.getProperty(JOB_ID) != null;
+    }
+
+    @Override
+    public void onStatus(Exchange ex) {
+        onJobStatus(ex);
+    }
+
+    /** Airbyte sends no signals: the wait goes on. */
+    @Override
+    public void onSignal(Exchange ex) {
+    }
+
+    /** The job is cancelled (the flow asks {@link #canCancel}). */
+    @Override
+    public void onStopRequested(Exchange ex) {
+    }
+
+    /** Airbyte never asks for a re-trigger. */
+    @Override
+    public void onRetrigger(Exchange ex) {
+    }
+
+    @Override
+    public boolean canCancel() {
+        return true;
+    }
+
+    @Override
+    public boolean cancelOnTimeout(Exchange ex) {
+        return Boolean.TRUE.equals(ex.getProperty(CANCEL_ON_TIMEOUT, Boolean.class));
+    }
+
     /** Checks the route inputs and the account, and records the start of the sync. */
+    @Override
     public void begin(Exchange ex) {
         String accountName = SyncState.text(ex, SyncState.ACCOUNT);
         Inputs in = Inputs.of(name -> SyncState.text(ex, name));
@@ -125,20 +274,20 @@ public final class AirbyteSyncs {
         ex.setProperty(ApiCall.ERROR_HINT, account.errorHint());
         ex.removeProperty(ApiCall.ACCEPT);
         SyncState.start(ex, clock, poll, timeout, wait);
-        SyncMetrics.started(ex, "airbyte");
     }
 
     /** Describes {@code POST /jobs}. */
+    @Override
     public void triggerRequest(Exchange ex) {
         ObjectNode body = Json.object();
         body.put("connectionId", ex.getProperty(CONNECTION_ID, String.class));
         body.put("jobType", ex.getProperty(JOB_TYPE, String.class));
         ApiCall.describe(ex, "POST", "/jobs", null, Json.write(body), "trigger a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex));
-        Triggers.sending(ex);
         ex.setProperty(TRIGGER_SENT_AT, clock.millis());
     }
 
     /** Reads the new job from the trigger's answer. */
+    @Override
     public void onTriggered(Exchange ex) {
         JsonNode job = Json.parse(ex.getMessage().getBody(String.class));
         Long jobId = Json.longValue(job, "jobId");
@@ -154,7 +303,8 @@ public final class AirbyteSyncs {
      * The trigger answered 409. {@code try-again-later} means a sync of this connection is already running:
      * attach to it (or fail, with onActiveSync=fail). Any other conflict (e.g. an inactive connection) fails.
      */
-    public void onTriggerConflict(Exchange ex) {
+    @Override
+    public boolean onTriggerConflict(Exchange ex) {
         ConflictApiException conflict = ex.getProperty(Exchange.EXCEPTION_CAUGHT, ConflictApiException.class);
         String text = (conflict.problem() + " " + conflict.detail()).toLowerCase(Locale.ROOT);
         boolean alreadyRunning = text.contains("try-again-later") || text.contains("already running");
@@ -168,30 +318,19 @@ public final class AirbyteSyncs {
         }
         LOG.info("A sync is already running for {}: attaching to it instead of starting another", subject(ex));
         ex.setProperty(LOOKUP, "active");
-    }
-
-    /** The trigger never reached Airbyte, even after its redeliveries: nothing was started. */
-    public void onTriggerNotSent(Exchange ex) {
-        throw Triggers.notSent(ex, "Airbyte", "a " + ex.getProperty(JOB_TYPE) + " of " + subject(ex));
+        listJobsRequest(ex);
+        return true;
     }
 
     /**
      * The trigger may or may not have reached Airbyte (5xx, 429, timeout, dropped connection). It is not sent
      * again: the connection's jobs are looked up instead.
      */
+    @Override
     public void onTriggerOutcomeUnknown(Exchange ex) {
         Triggers.outcomeUnknown(ex, subject(ex), "looking up the connection's jobs");
         ex.setProperty(LOOKUP, "reconcile");
-    }
-
-    /**
-     * Carrying on after a restart, the journal says the trigger may have been sent: the connection's jobs since
-     * the recorded send time are looked up; if none was created, {@link #onJobList} leaves no job id and the flow
-     * triggers.
-     */
-    public void onRecover(Exchange ex) {
-        ex.setProperty(LOOKUP, "recover");
-        ex.removeProperty(JOB_ID);
+        listJobsRequest(ex);
     }
 
     /** Describes {@code GET /jobs} for the connection, newest first. */
@@ -242,6 +381,7 @@ public final class AirbyteSyncs {
     }
 
     /** Describes {@code GET /jobs/{id}}. */
+    @Override
     public void statusRequest(Exchange ex) {
         ApiCall.describe(ex, "GET", "/jobs/" + ex.getProperty(JOB_ID), null, null,
                 "read the status of Airbyte job " + ex.getProperty(JOB_ID) + " of " + subject(ex));
@@ -262,6 +402,7 @@ public final class AirbyteSyncs {
     }
 
     /** Describes {@code DELETE /jobs/{id}} after the wait timed out, or when the sync's run asked it to stop. */
+    @Override
     public void cancelRequest(Exchange ex) {
         String stop = ex.getProperty(SyncWaiter.STOP_REQUESTED, String.class);
         if (stop != null) {
@@ -275,6 +416,7 @@ public final class AirbyteSyncs {
     }
 
     /** Reads the cancel answer (the status may still read running; Airbyte stops the job shortly after). */
+    @Override
     public void onCancelled(Exchange ex) {
         record(ex, Json.parse(ex.getMessage().getBody(String.class)));
         AirbyteJobStatus kind = AirbyteJobStatus.of(ex.getProperty(SyncState.STATUS, String.class));
@@ -291,6 +433,7 @@ public final class AirbyteSyncs {
     }
 
     /** The job had already ended when the cancel arrived (409): read its final status once more. */
+    @Override
     public void onCancelTooLate(Exchange ex) {
         LOG.info("Airbyte job {} of {} had already finished when it was to be cancelled", ex.getProperty(JOB_ID),
                 subject(ex));
@@ -304,6 +447,7 @@ public final class AirbyteSyncs {
      * it to stop throws a {@link SyncStoppedException} (unless Airbyte reports it succeeded or failed first). A
      * wait is reported succeeded only when Airbyte says the job succeeded.
      */
+    @Override
     public void finish(Exchange ex) {
         ObjectNode result = result(ex);
         String json = Json.write(result);

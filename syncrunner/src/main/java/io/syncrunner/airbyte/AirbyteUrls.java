@@ -1,5 +1,6 @@
 package io.syncrunner.airbyte;
 
+import io.syncrunner.support.ApiCallException;
 import io.syncrunner.support.ApiErrorHint;
 import io.syncrunner.support.Json;
 
@@ -105,7 +106,7 @@ public final class AirbyteUrls {
     }
 
     /**
-     * What a 404 says about an account's URLs, or null for any other status. A 404 from the token endpoint always
+     * What a 404 says about an account's URLs (and what a token endpoint that could not answer may mean), or null. A 404 from the token endpoint always
      * means its URL is wrong; a 404 from an API path means the base URL is wrong when its path is not one Airbyte
      * serves there ({@code /api/public/v1} or {@code /v1}; on Airbyte Cloud and on port 8006 only {@code /v1});
      * else it is about the job or connection asked for, and nothing is added.
@@ -116,7 +117,10 @@ public final class AirbyteUrls {
     public static ApiErrorHint notFoundHint(String account, String baseUrl) {
         return (method, url, status) -> {
             if (status != 404) {
-                return null;
+                // the token endpoint could not answer: said by io.syncrunner.auth.TokenServiceUnavailableException
+                return url.endsWith(TOKEN_PATH) && ApiCallException.isRetryableStatus(status)
+                        ? "if this persists, check the client id and secret too (some Airbyte versions answer 500 for"
+                                + " unknown applications)" : null;
             }
             URI base;
             try {

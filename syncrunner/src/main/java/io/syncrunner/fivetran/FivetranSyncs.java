@@ -3,7 +3,8 @@ package io.syncrunner.fivetran;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.syncrunner.observability.SyncMetrics;
+import io.syncrunner.journal.RunJournal;
+import io.syncrunner.runs.SyncRequestKind;
 import io.syncrunner.support.ApiCall;
 import io.syncrunner.support.ConflictApiException;
 import io.syncrunner.support.Durations;
@@ -15,6 +16,7 @@ import io.syncrunner.support.SyncStoppedException;
 import io.syncrunner.support.SyncTimeoutException;
 import io.syncrunner.support.SyncWaiter;
 import io.syncrunner.support.Triggers;
+import io.syncrunner.sync.SyncProvider;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +32,10 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * The Fivetran knowledge behind the {@code fivetran-sync} and {@code fivetran-resync} flows
- * (routes/fivetran-sync.yaml); each public method is one step of a route.
+ * The Fivetran knowledge behind the {@code fivetran-sync} and {@code fivetran-resync} templates: Fivetran's part of
+ * the one sync flow (routes/sync-flow.yaml, {@link SyncProvider}).
  */
-public final class FivetranSyncs {
+public final class FivetranSyncs implements SyncProvider {
     public static final String CONNECTOR_ID = "connectorId";
     public static final String OPERATION = "fivetranOperation";
     public static final String FORCE = "force";
@@ -50,11 +52,13 @@ public final class FivetranSyncs {
     public static final String BASELINE = "fivetranBaseline";
     public static final String UNPAUSE = "fivetranUnpause";
     public static final String SET_MANUAL = "fivetranSetManual";
-    public static final String RETRIGGER_DUE = "fivetranRetriggerDue";
+    public static final String RETRIGGER_DUE = SyncProvider.RETRIGGER_DUE;
     public static final String TRIGGERS = "fivetranTriggers";
-    public static final String SKIPPED = "syncSkipped";
+    public static final String SKIPPED = SyncProvider.SKIPPED;
     public static final String TRIGGER_NEEDED = "fivetranTriggerNeeded";
-    public static final String ATTACHED = "syncAttached";
+    public static final String ATTACHED = SyncProvider.ATTACHED;
+    /** Which request before the trigger was answered: the connector read, or a PATCH. */
+    private static final String PREPARING = "fivetranPreparing";
     public static final String COMPLETED_BY = "syncCompletedBy";
     private static final String CONNECTOR = "fivetranConnector";
     private static final String BUDGET = "fivetranBudget";
@@ -125,7 +129,168 @@ public final class FivetranSyncs {
         }
     }
 
+    /** The fields of a Fivetran sync request ({@code operation} is read from exchange property {@value #OPERATION}). */
+    public static final class Requests implements SyncRequestKind {
+        @Override
+        public String provider() {
+            return "fivetran";
+        }
+
+        @Override
+        public String targetField() {
+            return CONNECTOR_ID;
+        }
+
+        @Override
+        public Map<String, String> options() {
+            Map<String, String> o = new LinkedHashMap<>();
+            for (String name : new String[] {FORCE, SyncState.POLL_INTERVAL, SyncState.TIMEOUT, SyncState.WAIT,
+                    ON_RESCHEDULED, ON_PAUSED, SET_MANUAL_SCHEDULE, TABLES}) {
+                o.put(name, name);
+            }
+            o.put("operation", OPERATION);
+            return o;
+        }
+
+        @Override
+        public void check(Function<String, String> input) {
+            Inputs.of(input);
+        }
+    }
+
+    private static final Requests REQUESTS = new Requests();
+
+    @Override
+    public SyncRequestKind kind() {
+        return REQUESTS;
+    }
+
+    @Override
+    public String displayName() {
+        return "Fivetran";
+    }
+
+    @Override
+    public String stepKey(Exchange ex) {
+        return "fivetran/" + SyncState.text(ex, SyncState.ACCOUNT) + "/" + ex.getProperty(CONNECTOR_ID) + "/"
+                + ex.getProperty(OPERATION);
+    }
+
+    @Override
+    public String triggerSubject(Exchange ex) {
+        return "a " + ex.getProperty(OPERATION) + " of " + subject(ex);
+    }
+
+    /** A Fivetran sync has no id: one recorded as triggered is judged against the recorded baseline. */
+    @Override
+    public boolean canAttach(RunJournal.Step step) {
+        return true;
+    }
+
+    @Override
+    public void restore(Exchange ex, RunJournal.Step s, boolean attach) {
+        ex.setProperty(BASELINE, s.baseline());
+    }
+
+    @Override
+    public void onAttach(Exchange ex) {
+        onResume(ex);
+    }
+
+    @Override
+    public String syncId(Exchange ex) {
+        return null;
+    }
+
+    @Override
+    public Instant baseline(Exchange ex) {
+        return ex.getProperty(BASELINE, Instant.class);
+    }
+
+    /** Before the trigger the connector is read (its setup, pause and the baseline). */
+    @Override
+    public boolean prepare(Exchange ex) {
+        ex.setProperty(PREPARING, "read");
+        readRequest(ex);
+        return true;
+    }
+
+    /** After the read: the baseline; then the PATCHes asked for (unpause, manual schedule), one at a time. */
+    @Override
+    public boolean onPrepared(Exchange ex) {
+        if ("read".equals(ex.getProperty(PREPARING))) {
+            ex.setProperty(PREPARING, "patch");
+            onBaseline(ex);
+            if (Boolean.TRUE.equals(ex.getProperty(SKIPPED, Boolean.class))) {
+                return false;
+            }
+        }
+        if (Boolean.TRUE.equals(ex.getProperty(UNPAUSE, Boolean.class))) {
+            unpauseRequest(ex);
+            return true;
+        }
+        if (Boolean.TRUE.equals(ex.getProperty(SET_MANUAL, Boolean.class))) {
+            manualScheduleRequest(ex);
+            return true;
+        }
+        ex.removeProperty(PREPARING);
+        return false;
+    }
+
+    @Override
+    public void onLookup(Exchange ex) {
+        onReconcile(ex);
+    }
+
+    @Override
+    public void recoverRequest(Exchange ex) {
+        readRequest(ex);
+    }
+
+    @Override
+    public boolean onRecovered(Exchange ex) {
+        onRecover(ex);
+        return !Boolean.TRUE.equals(ex.getProperty(TRIGGER_NEEDED, Boolean.class));
+    }
+
+    @Override
+    public void statusRequest(Exchange ex) {
+        readRequest(ex);
+    }
+
+    @Override
+    public void onSignal(Exchange ex) {
+        onWebhook(ex);
+    }
+
+    /** Fivetran has no endpoint to cancel a sync. */
+    @Override
+    public boolean canCancel() {
+        return false;
+    }
+
+    @Override
+    public boolean cancelOnTimeout(Exchange ex) {
+        return false;
+    }
+
+    @Override
+    public void cancelRequest(Exchange ex) {
+        throw new UnsupportedOperationException("Fivetran has no endpoint to cancel a sync");
+    }
+
+    @Override
+    public void onCancelled(Exchange ex) {
+        throw new UnsupportedOperationException("Fivetran has no endpoint to cancel a sync");
+    }
+
+    @Override
+    public void onCancelTooLate(Exchange ex) {
+        throw new UnsupportedOperationException("Fivetran has no endpoint to cancel a sync");
+    }
+
     /** Checks the route inputs and the account, and records the start of the sync. */
+    @Override
     public void begin(Exchange ex) {
         Inputs in = Inputs.of(name -> SyncState.text(ex, name));
         String connectorId = in.connectorId();
@@ -157,7 +322,6 @@ public final class FivetranSyncs {
         ex.setProperty(SKIPPED, false);
         ex.setProperty(COMPLETED_BY, null);
         SyncState.start(ex, clock, poll, timeout, wait);
-        SyncMetrics.started(ex, "fivetran");
     }
 
     /** The key a webhook of this connector wakes waiting syncs with. */
@@ -217,6 +381,7 @@ public final class FivetranSyncs {
     }
 
     /** Describes the trigger: {@code POST /v1/connections/{id}/sync} or {@code /resync}. */
+    @Override
     public void triggerRequest(Exchange ex) {
         spend(ex);
         ObjectNode body = Json.object();
@@ -231,11 +396,11 @@ public final class FivetranSyncs {
         }
         ApiCall.describe(ex, "POST", "/v1/connections/" + ex.getProperty(CONNECTOR_ID) + "/" + op, null,
                 Json.write(body), "trigger a " + op + " of " + subject(ex));
-        Triggers.sending(ex);
         ex.setProperty(SyncWaiter.SIGNALS_SINCE, SyncWaiter.signalMark());
     }
 
     /** The trigger was accepted: wait for the timestamps to move. */
+    @Override
     public void onTriggered(Exchange ex) {
         ex.setProperty(TRIGGERS, ex.getProperty(TRIGGERS, 0, Integer.class) + 1);
         ex.setProperty(SyncState.STATUS, "syncing");
@@ -245,7 +410,8 @@ public final class FivetranSyncs {
     }
 
     /** 409: a sync of the connector is already running; it will move the timestamps, so wait for it. */
-    public void onTriggerConflict(Exchange ex) {
+    @Override
+    public boolean onTriggerConflict(Exchange ex) {
         ConflictApiException conflict = ex.getProperty(Exchange.EXCEPTION_CAUGHT, ConflictApiException.class);
         LOG.info("{}: Fivetran answered 409 ({}); following the sync already in progress", subject(ex),
                 conflict.detail());
@@ -253,15 +419,14 @@ public final class FivetranSyncs {
         ex.setProperty(SyncState.STATUS, "syncing");
         ex.setProperty(RETRIGGER_DUE, false);
         nextPoll(ex);
-    }
-
-    public void onTriggerNotSent(Exchange ex) {
-        throw Triggers.notSent(ex, "Fivetran", "a " + ex.getProperty(OPERATION) + " of " + subject(ex));
+        return false;
     }
 
     /** The trigger may have reached Fivetran: it is not re-sent; the connector is read instead. */
+    @Override
     public void onTriggerOutcomeUnknown(Exchange ex) {
         Triggers.outcomeUnknown(ex, subject(ex), "reading the connector instead");
+        readRequest(ex);
     }
 
     /**
@@ -318,6 +483,7 @@ public final class FivetranSyncs {
      * After a wait: a webhook's {@code sync_end} completes the sync at once; otherwise the connector just read
      * decides (finished, rescheduled, paused, still running), and the next wait is planned.
      */
+    @Override
     public void onStatus(Exchange ex) {
         FivetranConnector c = record(ex);
         decide(ex, c);
@@ -350,6 +516,7 @@ public final class FivetranSyncs {
      * The sync's run asked it to stop (another branch of its workflow failed). Fivetran has no endpoint to cancel a
      * sync: the wait ends here and the sync may go on in Fivetran; {@link #finish} says so.
      */
+    @Override
     public void onStopRequested(Exchange ex) {
         LOG.warn("Fivetran {} of {}: no longer waited for because {}; Fivetran has no endpoint to cancel a sync, so it"
                 + " may still be running", ex.getProperty(OPERATION), subject(ex),
@@ -422,6 +589,7 @@ public final class FivetranSyncs {
     }
 
     /** Before the re-trigger of a rescheduled manual sync. */
+    @Override
     public void onRetrigger(Exchange ex) {
         LOG.info("Re-triggering the rescheduled {} of {}", ex.getProperty(OPERATION), subject(ex));
         ex.setProperty(SyncWaiter.WAKE_KEY, webhooksEnabled ? wakeKey(ex.getProperty(CONNECTOR_ID, String.class)) : null);
@@ -431,6 +599,7 @@ public final class FivetranSyncs {
      * Leaves the result JSON as the body; a failed or timed-out sync throws a {@link SyncFailedException} that
      * carries the same JSON.
      */
+    @Override
     public void finish(Exchange ex) {
         String json = result(ex);
         ex.getMessage().getHeaders().clear();
@@ -528,9 +697,7 @@ public final class FivetranSyncs {
         }
     }
 
-    private static Instant baseline(Exchange ex) {
-        return ex.getProperty(BASELINE, Instant.class);
-    }
+
 
     /** "public.orders, public.customers" → {"public":["orders","customers"]}; empty → null (everything). */
     static JsonNode scope(String tables) {

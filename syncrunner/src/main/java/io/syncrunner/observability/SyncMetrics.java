@@ -36,8 +36,7 @@ import java.util.regex.Pattern;
  * <li>{@code syncrunner_waits_in_flight}: syncs parked between two polls right now</li>
  * </ul>
  * A flow step marks the start of a sync with {@link #started}; everything else is observed as Camel events, so the
- * routes stay as they are: the end of a sync is the end of the send to its flow's route ({@code direct:airbyte-run},
- * {@code direct:fivetran-run}), an API call is a send to an HTTP endpoint made by route {@code api-call}, a retry
+ * routes stay as they are: the end of a sync is the end of the send to the flow's route ({@code direct:sync-run}), an API call is a send to an HTTP endpoint made by route {@code api-call}, a retry
  * is a redelivery of such a call. Label values are provider names, account names (validated by the flows: letters,
  * digits, - and _), HTTP methods and statuses only; never a URL, an id or anything from a credential.
  */
@@ -50,9 +49,8 @@ public final class SyncMetrics extends EventNotifierSupport {
     public static final String PROVIDER = "syncMetricsProvider";
     private static final String RUNNING = "syncMetricsRunning";
 
-    /** The route of each provider's flow; a send to it ends when the sync ends. */
-    private static final Map<String, String> FLOWS = Map.of("direct:airbyte-run", "airbyte",
-            "direct:fivetran-run", "fivetran");
+    /** The route of the sync flow (routes/sync-flow.yaml); a send to it ends when the sync ends. */
+    private static final String FLOW = "direct:sync-run";
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     private static final Pattern METHOD = Pattern.compile("[A-Z]{1,10}");
     private static final Duration[] DURATION_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(5),
@@ -128,7 +126,7 @@ public final class SyncMetrics extends EventNotifierSupport {
     @Override
     public boolean isEnabled(CamelEvent event) {
         if (event instanceof CamelEvent.ExchangeSendingEvent sending) {
-            return FLOWS.containsKey(normalize(sending.getEndpoint())) || isHttp(sending.getEndpoint());
+            return FLOW.equals(normalize(sending.getEndpoint())) || isHttp(sending.getEndpoint());
         }
         return event instanceof CamelEvent.ExchangeSentEvent || event instanceof CamelEvent.ExchangeRedeliveryEvent;
     }
@@ -136,8 +134,7 @@ public final class SyncMetrics extends EventNotifierSupport {
     @Override
     public void notify(CamelEvent event) {
         if (event instanceof CamelEvent.ExchangeSentEvent sent) {
-            String flow = FLOWS.get(normalize(sent.getEndpoint()));
-            if (flow != null) {
+            if (FLOW.equals(normalize(sent.getEndpoint()))) {
                 syncEnded(sent.getExchange(), sent.getTimeTaken());
             } else if (isHttp(sent.getEndpoint()) && sent.getExchange().getProperty(ApiCall.METHOD) != null) {
                 apiCall(sent.getExchange());
@@ -183,9 +180,9 @@ public final class SyncMetrics extends EventNotifierSupport {
                 .register(registry).record(Math.max(0, millis), TimeUnit.MILLISECONDS);
         if (result != null) {
             JsonNode r = Json.parseLenient(result);
-            add("syncrunner.rows.synced", "Rows synced, as the provider reports them (Airbyte)", provider, account,
+            add("syncrunner.rows.synced", "Rows synced, as the provider reports them", provider, account,
                     r.path("rowsSynced").asLong(0));
-            add("syncrunner.bytes.synced", "Bytes synced, as the provider reports them (Airbyte)", provider, account,
+            add("syncrunner.bytes.synced", "Bytes synced, as the provider reports them", provider, account,
                     r.path("bytesSynced").asLong(0));
         }
     }

@@ -36,7 +36,7 @@ import java.util.TreeSet;
 public final class CheckCommand {
     private static final String DEFAULT_PROPERTIES = "file:config/application.properties";
     private static final String USAGE = "Usage: syncrunner check [-pl properties-location] [--key=value...]"
-            + " [account | airbyte:account | fivetran:account ...] (default: every configured account)";
+            + " [account | provider:account ...] (default: every configured account)";
 
     private CheckCommand() {
     }
@@ -151,8 +151,8 @@ public final class CheckCommand {
             found.stream().filter(t -> !targets.contains(t)).forEach(targets::add);
         }
         if (targets.isEmpty()) {
-            out.println("ERROR no account is configured (airbyte.<account>.base-url, fivetran.<account>.api-key,"
-                    + " ...): nothing to check");
+            out.println("ERROR no account is configured (" + String.join(", ", probes.stream()
+                    .map(p -> String.format(p.definingKeyFormat(), "<account>")).toList()) + ", ...): nothing to check");
             return 1;
         }
         Duration timeout = new Settings(context).duration("syncrunner.check.timeout");

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.syncrunner.airbyte.AirbyteSyncs;
-import io.syncrunner.fivetran.FivetranSyncs;
 import io.syncrunner.support.Json;
 
 import java.util.ArrayList;
@@ -27,17 +25,14 @@ import java.util.Set;
 public record SyncRequest(String provider, String account, String target, String idempotencyKey,
         Map<String, String> options, String json) {
 
-    private static final Map<String, Set<String>> OPTIONS = Map.of(
-            "airbyte", Set.of("jobType", "pollInterval", "waitTimeout", "cancelOnTimeout", "wait", "onActiveSync"),
-            "fivetran", Set.of("force", "pollInterval", "waitTimeout", "wait", "rescheduled", "paused",
-                    "setManualSchedule", "operation", "tables"));
-    private static final Map<String, String> TARGET = Map.of("airbyte", "connectionId", "fivetran", "connectorId");
+    /** The request kinds by provider id (each provider package declares its own, see {@link SyncRequestKind}). */
+    private static final Map<String, SyncRequestKind> KINDS = kinds();
 
     /** Requests are read strictly: a field given twice or a second value after the object is an error. */
     private static final ObjectReader READER = Json.MAPPER.reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final String EXAMPLE = "{\"provider\":\"airbyte\",\"account\":\"cloud\",\"connectionId\":\"...\"}";
+    private static final String EXAMPLE = example();
 
     /** Parses and checks a request; an {@link InvalidSyncRequestException} says exactly what is wrong. */
     public static SyncRequest parse(String text) {
@@ -60,13 +55,14 @@ public record SyncRequest(String provider, String account, String target, String
             throw new InvalidSyncRequestException("The request must be a JSON object such as " + EXAMPLE);
         }
         String provider = requiredText(json, "provider").toLowerCase(Locale.ROOT);
-        if (!TARGET.containsKey(provider)) {
+        SyncRequestKind kind = KINDS.get(provider);
+        if (kind == null) {
             throw new InvalidSyncRequestException("Unknown provider '" + Json.abbreviate(provider, 60)
-                    + "': use airbyte or fivetran" + (provider.chars().allMatch(c -> c < 128) ? ""
+                    + "': use " + String.join(" or ", KINDS.keySet()) + (provider.chars().allMatch(c -> c < 128) ? ""
                     : " (it has characters that are not ASCII, e.g. " + firstNonAscii(provider) + ")"));
         }
         String account = requiredText(json, "account");
-        String targetField = TARGET.get(provider);
+        String targetField = kind.targetField();
         String target = requiredText(json, targetField);
         String key = idempotencyKey(json.get("idempotencyKey"));
         Map<String, String> options = new java.util.LinkedHashMap<>();
@@ -76,7 +72,7 @@ public record SyncRequest(String provider, String account, String target, String
             if (f.equals("provider") || f.equals("account") || f.equals(targetField) || f.equals("idempotencyKey")) {
                 continue;
             }
-            if (!OPTIONS.get(provider).contains(f)) {
+            if (!kind.options().containsKey(f)) {
                 unknown.add(Json.abbreviate(f, 60));
                 continue;
             }
@@ -91,16 +87,14 @@ public record SyncRequest(String provider, String account, String target, String
         }
         if (!unknown.isEmpty()) {
             throw new InvalidSyncRequestException("Unknown field(s) " + unknown + " for provider " + provider
-                    + ": allowed are " + new java.util.TreeSet<>(OPTIONS.get(provider)));
+                    + ": allowed are " + new java.util.TreeSet<>(kind.options().keySet()));
         }
         // the values, checked as the provider's flow checks them: a request that could only fail is never a run
+        Map<String, String> byProperty = new java.util.HashMap<>();
+        options.forEach((f, v) -> byProperty.put(kind.options().get(f), v));
+        byProperty.put(targetField, target);
         try {
-            if (provider.equals("airbyte")) {
-                AirbyteSyncs.Inputs.of(name -> name.equals(targetField) ? target : options.get(name));
-            } else {
-                FivetranSyncs.Inputs.of(name -> name.equals(targetField) ? target
-                        : options.get(name.equals(FivetranSyncs.OPERATION) ? "operation" : name));
-            }
+            kind.check(byProperty::get);
         } catch (IllegalArgumentException e) {
             throw new InvalidSyncRequestException(e.getMessage());
         }
@@ -113,12 +107,13 @@ public record SyncRequest(String provider, String account, String target, String
      * {@code begin}), so that a sync started outside the runs API can be journaled and carried on like one.
      */
     public static SyncRequest fromProperties(String provider, org.apache.camel.Exchange ex) {
+        SyncRequestKind kind = kind(provider);
         ObjectNode o = Json.object();
         o.put("provider", provider);
         o.put("account", String.valueOf(ex.getProperty("account")));
-        o.put(TARGET.get(provider), String.valueOf(ex.getProperty(TARGET.get(provider))));
-        for (String option : new java.util.TreeSet<>(OPTIONS.get(provider))) {
-            Object v = ex.getProperty("operation".equals(option) ? "fivetranOperation" : option);
+        o.put(kind.targetField(), String.valueOf(ex.getProperty(kind.targetField())));
+        for (String option : new java.util.TreeSet<>(kind.options().keySet())) {
+            Object v = ex.getProperty(kind.options().get(option));
             if (v instanceof JsonNode scope && "tables".equals(option)) {
                 List<String> tables = new ArrayList<>();
                 scope.fields().forEachRemaining(e -> e.getValue().forEach(t -> tables.add(e.getKey() + "." + t.asText())));
@@ -191,6 +186,36 @@ public record SyncRequest(String provider, String account, String target, String
 
     /** The exchange property that names the target for the provider's flow. */
     public String targetProperty() {
-        return TARGET.get(provider);
+        return kind(provider).targetField();
+    }
+
+    /** Sets the inputs of the provider's flow: account, target and options, as the exchange properties it reads. */
+    public void applyTo(org.apache.camel.Exchange ex) {
+        SyncRequestKind kind = kind(provider);
+        ex.setProperty("provider", provider);
+        ex.setProperty("account", account);
+        ex.setProperty(kind.targetField(), target);
+        options.forEach((k, v) -> ex.setProperty(kind.options().get(k), v));
+    }
+
+    private static SyncRequestKind kind(String provider) {
+        SyncRequestKind kind = KINDS.get(provider);
+        if (kind == null) {
+            throw new IllegalArgumentException("No sync provider '" + provider + "' on the class path");
+        }
+        return kind;
+    }
+
+    private static Map<String, SyncRequestKind> kinds() {
+        Map<String, SyncRequestKind> kinds = new java.util.LinkedHashMap<>();
+        SyncRequestKind.all().forEach(k -> kinds.put(k.provider(), k));
+        return kinds;
+    }
+
+    private static String example() {
+        SyncRequestKind first = SyncRequestKind.all().isEmpty() ? null : SyncRequestKind.all().get(0);
+        return first == null ? "{\"provider\":\"...\",\"account\":\"...\"}"
+                : "{\"provider\":\"" + first.provider() + "\",\"account\":\"cloud\",\"" + first.targetField()
+                        + "\":\"...\"}";
     }
 }

@@ -25,6 +25,8 @@ import java.util.function.Predicate;
  * across restarts and across runners sharing the journal.
  */
 public final class SyncRuns {
+    /** Exchange property: the journal step of the sync the exchange runs (provider/account/target/operation). */
+    public static final String STEP = "syncStep";
     public static final String RUN_ID = "syncRunId";
     public static final String DUPLICATE = "syncRunDuplicate";
     /** The route a sync request runs through, first time and on re-attach. */
@@ -97,10 +99,7 @@ public final class SyncRuns {
         if (request == null) {
             return;
         }
-        ex.setProperty("provider", request.provider());
-        ex.setProperty("account", request.account());
-        ex.setProperty(request.targetProperty(), request.target());
-        request.options().forEach((k, v) -> ex.setProperty("operation".equals(k) ? "fivetranOperation" : k, v));
+        request.applyTo(ex);
     }
 
     /** Records the request in the journal, or returns the run already recorded under its idempotency key. */

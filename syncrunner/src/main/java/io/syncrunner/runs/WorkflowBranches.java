@@ -144,7 +144,7 @@ public final class WorkflowBranches implements AggregationStrategy {
 
     /** The branch's sync step (e.g. airbyte/prod/&lt;connection&gt;/sync), else its place in the multicast. */
     private static String branchName(Exchange ex) {
-        String step = ex.getProperty(io.syncrunner.journal.SyncSteps.STEP, String.class);
+        String step = ex.getProperty(SyncRuns.STEP, String.class);
         return step != null ? step : "branch " + (ex.getProperty(ExchangePropertyKey.MULTICAST_INDEX, 0,
                 Integer.class) + 1);
     }

@@ -2,7 +2,6 @@ package io.syncrunner.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeExtension;
 import org.apache.camel.Message;
 
 import java.time.Clock;
@@ -55,13 +54,8 @@ public final class ApiCall {
     }
 
     /**
-     * Describes the next request. It is a new call, so what the error handler kept of the previous one is reset:
-     * the redelivery counters (Camel keeps them as message headers, and a previous call's redelivery would
-     * otherwise count against it) and the marks of a failure it gave up on. A failed call that a route catches
-     * ({@code doCatch}, e.g. a trigger with an unknown outcome, a 409) leaves the exchange marked "failure
-     * handled" (and not "exhausted", which the catch clears); with that mark Camel's error handler takes the next
-     * call's first failure as handled already and never redelivers it, so every later read would fail at its
-     * first 5xx or timeout.
+     * Describes the next request. Each call runs on an exchange of its own ({@link OnOwnExchange}), so nothing the
+     * error handler kept of an earlier call (its redelivery count, its marks of a failure it gave up on) applies.
      */
     public static void describe(Exchange exchange, String method, String path, String query, String body,
             String action) {
@@ -70,11 +64,6 @@ public final class ApiCall {
         exchange.setProperty(QUERY, query);
         exchange.setProperty(BODY, body);
         exchange.setProperty(ACTION, action);
-        exchange.getMessage().removeHeaders("CamelRedeliver*");
-        ExchangeExtension ext = exchange.getExchangeExtension();
-        ext.setFailureHandled(false);
-        ext.setErrorHandlerHandled(null);
-        ext.setRedeliveryExhausted(false);
     }
 
     /** Sets what camel-http needs for the described request; fetches a token if the account uses them. */

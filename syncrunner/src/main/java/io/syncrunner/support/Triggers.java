@@ -49,10 +49,6 @@ public final class Triggers {
         }
         ex.removeProperty(NOTHING_STARTED);
         int sends = ex.getProperty(SENDS, 1, Integer.class);
-        // Camel keeps the redelivery counter in a message header, and each API call of this attempt started its own
-        // count there: give the re-send policy its own count back, so that its limit and back-off apply
-        ex.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, sends - 1);
-        ex.getMessage().setHeader(Exchange.REDELIVERED, sends > 1);
         LOG.warn("{} (trigger request {}); it may be sent again, since nothing was started", why, sends);
         throw new NothingStartedException(why + "; the trigger was sent " + sends + " time(s), each time without"
                 + " starting anything, and is not sent again");

@@ -58,8 +58,8 @@ import java.util.function.BooleanSupplier;
  * </pre>
  *
  * <p>Each sync gets its own emulator connection (connector) whose job ends at a different phase of the poll cycle.
- * Syncs are started from one thread through an {@link AsyncProducer} of {@code direct:airbyte-run} /
- * {@code direct:fivetran-run} (no thread per sync), or, with {@code --http-trigger}, through {@code POST /api/syncs}
+ * Syncs are started from one thread through an {@link AsyncProducer} of {@code direct:sync-run}, the one sync
+ * flow (no thread per sync), or, with {@code --http-trigger}, through {@code POST /api/syncs}
  * on the runner's HTTP server by {@link HttpTrigger} ({@code --http-concurrency} keep-alive connections, one request
  * in flight on each). {@code --warmup W} first runs W short syncs the same way and waits for them (not counted), so
  * that the measured pass runs on compiled code.
@@ -350,7 +350,7 @@ public final class Bench {
             triggered = System.nanoTime();
             startWatcher(journal, http.runIds(), completedAtMicros, problems, done);
         } else {
-            Endpoint endpoint = camel.getEndpoint(o.fivetran() ? "direct:fivetran-run" : "direct:airbyte-run");
+            Endpoint endpoint = camel.getEndpoint("direct:sync-run");
             producer = endpoint.createAsyncProducer();
             producer.start();
             for (int i = 0; i < n; i++) {
@@ -566,7 +566,7 @@ public final class Bench {
                 failed += p == null ? 0 : 1;
             }
         } else {
-            Endpoint endpoint = camel.getEndpoint(o.fivetran() ? "direct:fivetran-run" : "direct:airbyte-run");
+            Endpoint endpoint = camel.getEndpoint("direct:sync-run");
             AsyncProducer producer = endpoint.createAsyncProducer();
             producer.start();
             CountDownLatch done = new CountDownLatch(w);
@@ -614,6 +614,7 @@ public final class Bench {
     }
 
     private static void setSyncProperties(Exchange ex, Options o, String connection) {
+        ex.setProperty("provider", o.fivetran() ? "fivetran" : "airbyte");
         ex.setProperty(SyncState.ACCOUNT, ACCOUNT);
         ex.setProperty(SyncState.POLL_INTERVAL, o.poll().toMillis() + "ms");
         ex.setProperty(SyncState.TIMEOUT, "10m");

@@ -1,7 +1,8 @@
-package io.syncrunner.journal;
+package io.syncrunner.sync;
 
-import io.syncrunner.airbyte.AirbyteSyncs;
-import io.syncrunner.fivetran.FivetranSyncs;
+import io.syncrunner.journal.RunJournal;
+import io.syncrunner.journal.RunTakenOverException;
+import io.syncrunner.runs.RunFence;
 import io.syncrunner.runs.RunStarter;
 import io.syncrunner.runs.SyncRequest;
 import io.syncrunner.runs.SyncRun;
@@ -13,20 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Journals each provider sync of a run as one step (bean {@code syncSteps}, used by routes/airbyte-sync.yaml and
- * routes/fivetran-sync.yaml), and decides, when a run is carried on after a restart or a takeover, what the step
+ * Journals each provider sync of a run as one step (bean {@code syncSteps}, used by routes/sync-flow.yaml), and decides, when a run is carried on after a restart or a takeover, what the step
  * does instead of triggering again. Exchange property {@value #RESUME}:
  * <ul>
  *   <li>{@code trigger}: nothing was sent yet; trigger as usual;</li>
  *   <li>{@code reconcile}: the trigger may have been sent (the runner stopped before its answer was recorded); look
- *       at the provider (Airbyte: the connection's jobs since the send time; Fivetran: the connector against the
- *       recorded baseline) and follow what it shows, triggering only when it shows nothing was started;</li>
- *   <li>{@code attach}: the sync is known (the Airbyte job id, or a Fivetran sync accepted after the recorded
- *       baseline); wait for its end, with the original deadline;</li>
+ *       at the provider ({@link SyncProvider#recoverRequest}) and follow what it shows, triggering only when it
+ *       shows nothing was started;</li>
+ *   <li>{@code attach}: the sync is known ({@link SyncProvider#canAttach}); wait for its end, with the original
+ *       deadline;</li>
  *   <li>{@code replay}: the step had already ended; its recorded result (or failure) is the outcome.</li>
  * </ul>
  * A sync step used in a route that was not started as a run (e.g. a timer route calling the kamelet) gets a run of
@@ -34,7 +33,7 @@ import java.util.Optional;
  */
 public final class SyncSteps {
     public static final String RESUME = "syncResume";
-    public static final String STEP = "syncStep";
+    public static final String STEP = SyncRuns.STEP;
     private static final String OWN_RUN = "syncStepOwnRun";
     /** The write of the step's own run, handed in without waiting; checked once the trigger is recorded. */
     private static final String OWN_RUN_WRITE = "syncStepOwnRunWrite";
@@ -42,19 +41,22 @@ public final class SyncSteps {
 
     private final RunJournal journal;
     private final Clock clock;
+    private final SyncFlow flow;
 
-    public SyncSteps(RunJournal journal, Clock clock) {
+    public SyncSteps(RunJournal journal, Clock clock, SyncFlow flow) {
         this.journal = journal;
         this.clock = clock;
+        this.flow = flow;
     }
 
     /** After the flow's {@code begin}: records the step, or reads it back and sets {@value #RESUME}. */
-    public void resume(Exchange ex, String provider) {
+    public void resume(Exchange ex) {
+        SyncProvider provider = flow.provider(ex);
         String runId = ex.getProperty(SyncRuns.RUN_ID, String.class);
         if (runId == null) {
-            runId = ownRun(ex, provider);
+            runId = ownRun(ex, provider.kind().provider());
         }
-        String step = stepKey(ex, provider);
+        String step = provider.stepKey(ex);
         ex.setProperty(STEP, step);
         // a run started here and now has no steps yet: nothing to read (the step is written with its trigger)
         Optional<RunJournal.Step> recorded = Boolean.TRUE.equals(ex.getProperty(RunStarter.RESUMED, Boolean.class))
@@ -70,19 +72,15 @@ public final class SyncSteps {
         String mode;
         if (s.finished()) {
             mode = "replay";
-        } else if ("triggered".equals(s.state()) && ("fivetran".equals(provider) || s.jobId() != null)) {
+        } else if ("triggered".equals(s.state()) && provider.canAttach(s)) {
             mode = "attach";
-            if (s.jobId() != null) {
-                ex.setProperty(AirbyteSyncs.JOB_ID, Long.parseLong(s.jobId()));
-            }
-            ex.setProperty(FivetranSyncs.BASELINE, s.baseline());
-            ex.setProperty(AirbyteSyncs.ATTACHED, Boolean.TRUE.equals(s.attached()));
+            ex.setProperty(SyncProvider.ATTACHED, Boolean.TRUE.equals(s.attached()));
             ex.setProperty(SyncState.STATUS, "running");
+            provider.restore(ex, s, true);
         } else {
-            // written right before the trigger request, and no job recorded since: it may have been sent
+            // written right before the trigger request, and no sync recorded since: it may have been sent
             mode = "reconcile";
-            ex.setProperty(AirbyteSyncs.TRIGGER_SENT_AT, s.triggerSentAt() == null ? s.startedAt() : s.triggerSentAt());
-            ex.setProperty(FivetranSyncs.BASELINE, s.baseline());
+            provider.restore(ex, s, false);
         }
         ex.setProperty(RESUME, mode);
         LOG.info("Run {}: carrying on step {} ({}){}", runId, step, mode,
@@ -98,7 +96,7 @@ public final class SyncSteps {
         long checkedAt = System.nanoTime();
         // fenced: recorded in the transaction that checks this runner still owns the run (else nothing is sent)
         journal.stepTriggering(runId(ex), SyncRuns.epoch(ex), step, "the trigger of " + step, clock.millis(),
-                ex.getProperty(FivetranSyncs.BASELINE, Instant.class), ex.getProperty(SyncState.STARTED_AT, Long.class),
+                flow.provider(ex).baseline(ex), ex.getProperty(SyncState.STARTED_AT, Long.class),
                 ex.getProperty(SyncState.DEADLINE, Long.class));
         ex.setProperty(RunFence.CHECKED_AT, checkedAt);
         RunJournal.Deferred ownRun = ex.getProperty(OWN_RUN_WRITE, RunJournal.Deferred.class);
@@ -113,10 +111,10 @@ public final class SyncSteps {
      * the step is {@code triggering}, and a restart looks at the provider instead (and finds this sync).
      */
     public void triggered(Exchange ex) {
-        Object jobId = ex.getProperty(AirbyteSyncs.JOB_ID);
-        boolean attached = Boolean.TRUE.equals(ex.getProperty(AirbyteSyncs.ATTACHED, Boolean.class));
-        journal.stepTriggeredLater(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), jobId == null
-                ? null : jobId.toString(), attached);
+        String syncId = flow.provider(ex).syncId(ex);
+        boolean attached = Boolean.TRUE.equals(ex.getProperty(SyncProvider.ATTACHED, Boolean.class));
+        journal.stepTriggeredLater(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), syncId,
+                attached);
     }
 
     /** The step ended well (the body is its result JSON). */
@@ -172,15 +170,6 @@ public final class SyncSteps {
             ex.removeProperty(OWN_RUN);
             ex.removeProperty(OWN_RUN_WRITE);
         }
-    }
-
-    static String stepKey(Exchange ex, String provider) {
-        String account = SyncState.text(ex, SyncState.ACCOUNT);
-        return "airbyte".equals(provider)
-                ? "airbyte/" + account + "/" + ex.getProperty(AirbyteSyncs.CONNECTION_ID) + "/"
-                        + ex.getProperty(AirbyteSyncs.JOB_TYPE)
-                : "fivetran/" + account + "/" + ex.getProperty(FivetranSyncs.CONNECTOR_ID) + "/"
-                        + ex.getProperty(FivetranSyncs.OPERATION);
     }
 
     private static String runId(Exchange ex) {

@@ -1,6 +1,9 @@
-package io.syncrunner.journal;
+package io.syncrunner.runs;
 
-import io.syncrunner.runs.SyncRuns;
+import io.syncrunner.journal.RunJournal;
+import io.syncrunner.journal.RunTakenOverException;
+
+
 import io.syncrunner.support.ApiCall;
 import org.apache.camel.Exchange;
 

@@ -1,8 +1,10 @@
-package io.syncrunner.journal;
+package io.syncrunner.runs;
 
-import io.syncrunner.runs.RunStarter;
-import io.syncrunner.runs.SyncRun;
-import io.syncrunner.runs.SyncRuns;
+import io.syncrunner.journal.RunJournal;
+
+
+
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.support.service.ServiceSupport;

@@ -99,7 +99,21 @@ public final class ConnectionInventory {
     public void refreshed() {
         refreshedAt = clock.instant();
         refreshing.set(false);
+        logStale();
     }
+
+    private synchronized void logStale() {
+        List<View> all = views();
+        String stale = all.stream().filter(View::stale).map(v -> v.listed().key()).collect(Collectors.joining(", "));
+        // one line when the stale connections change, not one per refresh
+        if (!stale.equals(lastLoggedStale)) {
+            lastLoggedStale = stale;
+            LOG.info("Connection inventory: {} connection(s), {}", all.size(),
+                    stale.isEmpty() ? "none stale" : "stale: " + stale);
+        }
+    }
+
+    private volatile String lastLoggedStale;
 
     /** Describes the first request of a listing: body {@code provider/account} (or properties, for one connection). */
     public void begin(Exchange ex) {
@@ -152,6 +166,9 @@ public final class ConnectionInventory {
             gauges.follow(connections.keySet());
         }
         LOG.debug("Listed {} connection(s) of {} account '{}'", listed.size(), provider, account);
+        if (one != null && refreshedAt != null) {
+            logStale();
+        }
     }
 
     /** The listing failed (after the read policy's redeliveries): what was known of the account stays. */

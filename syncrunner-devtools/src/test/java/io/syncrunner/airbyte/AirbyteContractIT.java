@@ -167,9 +167,9 @@ class AirbyteContractIT extends RunnerTestSupport {
 
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
             List<String> out = prism.output();
-            assertThat(out).anyMatch(l -> l.contains("get /workspaces?limit="));
-            assertThat(out).anyMatch(l -> l.contains("get /connections?workspaceIds="));
-            assertThat(out).anyMatch(l -> l.contains("jobType=sync&limit=1&orderBy=createdAt%7CDESC"));
+            assertThat(out).anyMatch(l -> l.contains("] get /workspaces "));
+            assertThat(out).anyMatch(l -> l.contains("] get /connections "));
+            assertThat(out).anyMatch(l -> l.contains("/jobs?connectionId=") && l.contains("jobType=sync&limit=1"));
         });
         prism.assertNoViolations();
     }

@@ -171,8 +171,8 @@ class FivetranContractIT extends FivetranTestSupport {
 
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
             List<String> out = prism.output();
-            assertThat(out).anyMatch(l -> l.contains("get /v1/groups?limit="));
-            assertThat(out).anyMatch(l -> l.contains("get /v1/connections?group_id="));
+            assertThat(out).anyMatch(l -> l.contains("] get /v1/groups "));
+            assertThat(out).anyMatch(l -> l.contains("] get /v1/connections "));
         });
         prism.assertNoViolations();
     }

@@ -205,8 +205,8 @@ class ConnectionInventoryIT extends FivetranTestSupport {
         JsonNode check = StreamSupport.stream(Json.parse(ready.body()).get("checks").spliterator(), false)
                 .filter(c -> "connections-freshness".equals(c.get("name").asText())).findFirst().orElseThrow();
         assertThat(check.get("status").asText()).isEqualTo("DOWN");
-        assertThat(check.get("message").asText()).contains("fivetran/test/old_invoices", "fivetran/other/other_events")
-                .doesNotContain("fivetran/test/fresh_orders");
+        assertThat(check.get("message").asText()).contains("fivetran:test:old_invoices", "fivetran:other:other_events")
+                .doesNotContain("fivetran:test:fresh_orders");
     }
 
     @Test

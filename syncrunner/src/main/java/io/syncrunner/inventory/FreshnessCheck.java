@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 
 /**
  * The readiness check {@code connections-freshness} (with {@code syncrunner.health.freshness=true}): DOWN while a
- * connection of the inventory is stale, naming them ({@code provider/account/connectionId}); UP otherwise, also
+ * connection of the inventory is stale, naming them ({@code provider:account:connectionId}); UP otherwise, also
  * before the first listing.
  */
 public final class FreshnessCheck extends AbstractHealthCheck {
@@ -60,7 +60,9 @@ public final class FreshnessCheck extends AbstractHealthCheck {
                     : "every connection had a success within its freshness threshold").up();
             return;
         }
-        builder.message("stale connections: " + stale.stream().map(v -> v.listed().key() + " (last success "
+        // provider:account:connectionId (Camel's health answer escapes a slash)
+        builder.message("stale connections: " + stale.stream().map(v -> v.listed().key().replace('/', ':')
+                + " (last success "
                 + (v.secondsSinceSuccess() == null ? "never" : v.secondsSinceSuccess() + "s ago") + ", threshold "
                 + v.threshold() + ")").collect(Collectors.joining(", "))).down();
     }

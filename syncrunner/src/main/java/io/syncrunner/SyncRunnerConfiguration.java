@@ -155,8 +155,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 waiter, clock, JournalDatabase.isPostgres(journal.url()),
                 settings.duration("syncrunner.signals.poll-interval"));
         context.addService(signals);
-        registry.bind("fivetranWebhooks", new FivetranWebhooks(
-                () -> settings.text("fivetran.webhooks.secret", ""), signals, fivetranAccounts));
+        FivetranWebhooks webhooks = new FivetranWebhooks(
+                () -> settings.text("fivetran.webhooks.secret", ""), signals, fivetranAccounts);
+        registry.bind("fivetranWebhooks", webhooks);
         SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
@@ -187,6 +188,8 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 clock, settings.duration("syncrunner.inventory.refresh-interval"));
         inventory.attach(context, new io.syncrunner.inventory.ConnectionGauges(metrics.registry(), inventory));
         registry.bind("connectionInventory", inventory);
+        // a Fivetran sync_end webhook refreshes its connector at once
+        webhooks.onConnectorChanged(id -> inventory.refreshConnection("fivetran", id));
         context.getManagementStrategy().addEventNotifier(new io.syncrunner.inventory.SyncEndRefresh(inventory));
         if (settings.bool("syncrunner.health.freshness")) {
             io.syncrunner.inventory.FreshnessCheck.install(context, inventory);

@@ -50,7 +50,9 @@ class ConnectionInventoryIT extends FivetranTestSupport {
     /** The second account's: it has no group-id, so its groups are listed. */
     private static final FivetranEmulator FT2 = FivetranEmulator.builder().port(0)
             .apiKey(FIVETRAN_KEY, FIVETRAN_SECRET).build().start()
-            .addConnector(EmulatedConnector.of("other_events", "g2").succeededAt(NOW.minus(Duration.ofMinutes(5))));
+            .addConnector(EmulatedConnector.of("other_events", "g2").succeededAt(NOW.minus(Duration.ofMinutes(5))))
+            .addConnector(EmulatedConnector.of("late_billing", "g2").succeededAt(NOW.minus(Duration.ofDays(2))));
+    private static final String WEBHOOK_SECRET = "inventory-webhook-secret-Lm30";
 
     @AfterAll
     static void stopEmulators() {
@@ -78,6 +80,10 @@ class ConnectionInventoryIT extends FivetranTestSupport {
         p.put("syncrunner.inventory.page-size", "2");
         p.put("syncrunner.inventory.refresh-interval", "1h");
         p.put("syncrunner.health.freshness", "true");
+        p.put("fivetran.webhooks.enabled", "true");
+        p.put("fivetran.webhooks.secret", secret(WEBHOOK_SECRET));
+        // no webhook comes for the runner's own syncs here (none is registered): their waits poll
+        p.put("fivetran.webhooks.fallback-poll-interval", "200ms");
         // the Airbyte account is judged by 12 hours, one Fivetran connection by 1 minute
         p.put("airbyte.test.freshness", "12h");
         p.put("syncrunner.freshness.fivetran.other.other_events", "PT1M");
@@ -110,7 +116,7 @@ class ConnectionInventoryIT extends FivetranTestSupport {
     }
 
     private JsonNode listed() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> ids(connections("")).size() == 7);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ids(connections("")).size() == 8);
         return connections("");
     }
 
@@ -119,7 +125,7 @@ class ConnectionInventoryIT extends FivetranTestSupport {
         JsonNode all = listed();
 
         assertThat(ids(all)).containsExactlyInAnyOrder(A1, A2, A3, "fresh_orders", "old_invoices", "manual_crm",
-                "other_events");
+                "other_events", "late_billing");
         assertThat(all.get("refreshedAt").isTextual()).isTrue();
         JsonNode fresh = find(all, "fresh_orders");
         assertThat(fresh.get("provider").asText()).isEqualTo("fivetran");
@@ -161,10 +167,10 @@ class ConnectionInventoryIT extends FivetranTestSupport {
         listed();
 
         assertThat(ids(connections("?provider=airbyte"))).containsExactlyInAnyOrder(A1, A2, A3);
-        assertThat(ids(connections("?provider=fivetran&account=other"))).containsExactly("other_events");
-        assertThat(ids(connections("?stale=true&provider=fivetran")))
-                .containsExactlyInAnyOrder("old_invoices", "other_events");
-        assertThat(ids(connections("?stale=false&provider=fivetran")))
+        assertThat(ids(connections("?provider=fivetran&account=other")))
+                .containsExactlyInAnyOrder("other_events", "late_billing");
+        assertThat(ids(connections("?stale=true&account=test&provider=fivetran"))).containsExactly("old_invoices");
+        assertThat(ids(connections("?stale=false&account=test&provider=fivetran")))
                 .containsExactlyInAnyOrder("fresh_orders", "manual_crm");
     }
 
@@ -241,5 +247,23 @@ class ConnectionInventoryIT extends FivetranTestSupport {
         for (int i = 1; i < times.size(); i++) {
             assertThat(Duration.between(times.get(i - 1), times.get(i))).isGreaterThanOrEqualTo(Duration.ofMillis(950));
         }
+    }
+
+    @Test
+    void shouldRefreshAConnectionAtOnceWhenAFivetranWebhookSaysItsSyncEnded() throws Exception {
+        assertThat(find(listed(), "late_billing").get("stale").asBoolean()).isTrue();
+        FT2.addConnector(EmulatedConnector.of("late_billing", "g2").succeededAt(Instant.now()));
+        String body = "{\"event\":\"sync_end\",\"connector_id\":\"late_billing\",\"data\":{\"status\":\"SUCCESSFUL\"}}";
+
+        HttpResponse<String> delivered = HTTP.send(HttpRequest.newBuilder(URI.create(url("/webhooks/fivetran")))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .header(io.syncrunner.fivetran.WebhookSignature.HEADER, io.syncrunner.fivetran.WebhookSignature.sign(
+                        body.getBytes(java.nio.charset.StandardCharsets.UTF_8), WEBHOOK_SECRET))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(delivered.statusCode()).isEqualTo(200);
+        // the full refresh is an hour away: only the webhook can have refreshed it
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(find(connections(""), "late_billing").get("stale").asBoolean()).isFalse());
     }
 }

@@ -197,6 +197,14 @@ public final class ConnectionInventory {
         template.asyncSend("direct:connections-refresh-one", ex);
     }
 
+    /** Refreshes the connection with this id in each account of the provider that lists it (a provider's event). */
+    public void refreshConnection(String provider, String connectionId) {
+        connections.values().stream()
+                .filter(c -> c.provider().equals(provider) && c.connectionId().equals(connectionId))
+                .map(ListedConnection::account).distinct().toList()
+                .forEach(account -> refresh(provider, account, connectionId));
+    }
+
     private ConnectionLister lister(String provider) {
         ConnectionLister l = listers.get(provider);
         if (l == null) {

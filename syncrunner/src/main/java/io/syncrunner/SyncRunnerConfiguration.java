@@ -112,7 +112,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         var registry = context.getRegistry();
         registry.bind("syncWaiter", waiter);
         // observability: the runner's Prometheus meters, and one readiness check per account's API
-        SyncMetrics.install(context, waiter);
+        SyncMetrics metrics = SyncMetrics.install(context, waiter);
         if (settings.bool("syncrunner.health.api-checks")) {
             AccountHealthChecks.install(context, probes, settings.duration("syncrunner.health.api-timeout"),
                     settings.duration("syncrunner.health.api-cache"),
@@ -155,8 +155,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 waiter, clock, JournalDatabase.isPostgres(journal.url()),
                 settings.duration("syncrunner.signals.poll-interval"));
         context.addService(signals);
-        registry.bind("fivetranWebhooks", new FivetranWebhooks(
-                () -> settings.text("fivetran.webhooks.secret", ""), signals, fivetranAccounts));
+        FivetranWebhooks webhooks = new FivetranWebhooks(
+                () -> settings.text("fivetran.webhooks.secret", ""), signals, fivetranAccounts);
+        registry.bind("fivetranWebhooks", webhooks);
         SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
@@ -176,6 +177,23 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 settings.bool("syncrunner.status-page.require-token")));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after")));
         registry.bind("airbyteAccounts", airbyteAccounts);
+        // the connection inventory (routes/connections.yaml, GET /api/connections, syncrunner_connection_* gauges)
+        int pageSize = (int) settings.longValue("syncrunner.inventory.page-size");
+        io.syncrunner.inventory.ConnectionInventory inventory = new io.syncrunner.inventory.ConnectionInventory(
+                List.of(new io.syncrunner.airbyte.AirbyteConnectionsLister(context, airbyteAccounts, pageSize),
+                        new io.syncrunner.fivetran.FivetranConnectionsLister(context, fivetranAccounts, pageSize)),
+                prefix -> journal.recentSteps(prefix, 20),
+                new io.syncrunner.inventory.Freshness(key -> io.syncrunner.auth.Secrets.property(context, key),
+                        settings.duration("syncrunner.freshness.default")),
+                clock, settings.duration("syncrunner.inventory.refresh-interval"));
+        inventory.attach(context, new io.syncrunner.inventory.ConnectionGauges(metrics.registry(), inventory));
+        registry.bind("connectionInventory", inventory);
+        // a Fivetran sync_end webhook refreshes its connector at once
+        webhooks.onConnectorChanged(id -> inventory.refreshConnection("fivetran", id));
+        context.getManagementStrategy().addEventNotifier(new io.syncrunner.inventory.SyncEndRefresh(inventory));
+        if (settings.bool("syncrunner.health.freshness")) {
+            io.syncrunner.inventory.FreshnessCheck.install(context, inventory);
+        }
         if (settings.bool("syncrunner.check-accounts-at-startup")) {
             context.addService(new AccountsCheck(context, probes.stream().map(p -> new AccountsCheck.Provider(
                     p.provider(), p.definingKeyFormat(), p::checkSettings)).toList()));

@@ -40,6 +40,8 @@ class AirbyteContractIT extends RunnerTestSupport {
         p.put("airbyte.prism.api-path", "/");
         p.put("airbyte.prism.client-id", CLIENT_ID);
         p.put("airbyte.prism.client-secret", CLIENT_SECRET);
+        // the connection inventory lists again every few seconds: its calls go through Prism too
+        p.put("syncrunner.inventory.refresh-interval", "3s");
         return p;
     }
 
@@ -158,5 +160,17 @@ class AirbyteContractIT extends RunnerTestSupport {
                         + "\",\"jobType\":\"sync\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return Json.parse(r.body()).path("jobId").asLong();
+    }
+    @Test
+    void shouldListWorkspacesConnectionsAndLatestJobsForTheInventoryWithinTheSpec() {
+        connection("running:200ms,succeeded");
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<String> out = prism.output();
+            assertThat(out).anyMatch(l -> l.contains("] get /workspaces "));
+            assertThat(out).anyMatch(l -> l.contains("] get /connections "));
+            assertThat(out).anyMatch(l -> l.contains("/jobs?connectionId=") && l.contains("jobType=sync&limit=1"));
+        });
+        prism.assertNoViolations();
     }
 }

@@ -289,6 +289,43 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldListTheConnectionsOfAWorkspaceInPagesWithNextLinks() {
+        airbyte.addConnection("00000000-0000-0000-0000-00000000000a", "running:1s,succeeded");
+        airbyte.addConnection("00000000-0000-0000-0000-00000000000b", "running:1s,succeeded", false);
+        airbyte.addConnection("00000000-0000-0000-0000-00000000000c", "running:1s,succeeded");
+        String auth = "Bearer " + token(airbyte);
+        String workspace = json(call("GET", api(airbyte) + "/workspaces", null, "Authorization", auth)).get("data")
+                .get(0).get("workspaceId").asText();
+
+        JsonNode first = json(call("GET", api(airbyte) + "/connections?workspaceIds=" + workspace + "&limit=2", null,
+                "Authorization", auth));
+        JsonNode second = json(call("GET", first.get("next").asText(), null, "Authorization", auth));
+
+        // ConnectionsResponse {next, previous, data: [ConnectionResponse]} (airbyte/api.yaml, GET /connections)
+        assertThat(first.get("data").findValuesAsText("connectionId")).containsExactly(
+                "00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000b");
+        assertThat(first.has("previous")).isFalse();
+        assertThat(second.get("data").findValuesAsText("connectionId"))
+                .containsExactly("00000000-0000-0000-0000-00000000000c");
+        assertThat(second.has("next")).isFalse();
+        assertThat(second.get("previous").asText()).contains("offset=0");
+        JsonNode c = first.get("data").get(1);
+        for (String required : List.of("connectionId", "name", "sourceId", "destinationId", "workspaceId", "status",
+                "schedule", "configurations", "createdAt", "tags")) {
+            assertThat(c.has(required)).as("ConnectionResponse." + required).isTrue();
+        }
+        assertThat(c.get("status").asText()).isEqualTo("inactive");
+        assertThat(c.get("schedule").get("scheduleType").asText()).isEqualTo("manual");
+        assertThat(json(call("GET", api(airbyte) + "/connections?workspaceIds=" + java.util.UUID.randomUUID(), null,
+                "Authorization", auth)).get("data")).isEmpty();
+        assertThat(call("GET", api(airbyte) + "/connections?workspaceIds=not-a-uuid", null, "Authorization", auth)
+                .statusCode()).isEqualTo(400);
+        assertThat(call("GET", api(airbyte) + "/connections?limit=101", null, "Authorization", auth).statusCode())
+                .isEqualTo(400);
+        assertProblem(call("GET", api(airbyte) + "/connections", null), 401, "invalid-api-key");
+    }
+
+    @Test
     void shouldAnswer404ProblemForUnknownPaths() {
         assertProblem(call("GET", airbyte.baseUrl() + "/nothing/here", null), 404, "resource-not-found");
         assertProblem(call("GET", api(airbyte) + "/sources", null, "Authorization", BASIC), 404, "resource-not-found");

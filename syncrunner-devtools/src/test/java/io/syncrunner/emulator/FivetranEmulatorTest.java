@@ -650,6 +650,27 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void shouldListTheGroupsInPagesAsGroupResponses() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        fivetran.addConnector("third_one", GROUP2, "syncing:1s,succeeded");
+
+        JsonNode first = json(api("GET", "/v1/groups?limit=1", null));
+        JsonNode second = json(api("GET", "/v1/groups?limit=1&cursor="
+                + first.get("data").get("next_cursor").asText(), null));
+
+        // GET /v1/groups: data.items of GroupResponse (required id, name, created_at), next_cursor while more follow
+        List<String> ids = new java.util.ArrayList<>(first.get("data").get("items").findValuesAsText("id"));
+        ids.addAll(second.get("data").get("items").findValuesAsText("id"));
+        assertThat(ids).containsExactlyInAnyOrder(GROUP, GROUP2);
+        assertThat(second.get("data").has("next_cursor")).isFalse();
+        JsonNode group = first.get("data").get("items").get(0);
+        assertThat(group.get("name").isTextual()).isTrue();
+        assertThat(java.time.OffsetDateTime.parse(group.get("created_at").asText())).isNotNull();
+        assertError(api("GET", "/v1/groups?limit=0", null), 400, "InvalidInput");
+        assertError(api("POST", "/v1/groups", "{}"), 405, "MethodNotAllowed");
+    }
+
+    @Test
     void shouldAnswerAFaulted429WithTooManyRequestsAndRetryAfterAsFivetranDocuments() {
         fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
         fivetran.faults().add(FaultRule.on("GET", "/connections/[^/]+").respond(429).times(1));

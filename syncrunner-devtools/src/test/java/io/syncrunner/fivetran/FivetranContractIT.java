@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +48,12 @@ class FivetranContractIT extends FivetranTestSupport {
         p.put("fivetran.webhooks.account", "prism");
         p.put("fivetran.webhooks.public-url", WEBHOOK_URL);
         p.put("fivetran.webhooks.secret", secret("contract-webhook-secret-Pq83Ld"));
+        // the connection inventory lists again every few seconds: its calls go through Prism too; a second account
+        // without group-id lists the groups first
+        p.put("syncrunner.inventory.refresh-interval", "3s");
+        p.put("fivetran.prismgroups.base-url", prism.url());
+        p.put("fivetran.prismgroups.api-key", FIVETRAN_KEY);
+        p.put("fivetran.prismgroups.api-secret", FIVETRAN_SECRET);
         return p;
     }
 
@@ -157,5 +164,16 @@ class FivetranContractIT extends FivetranTestSupport {
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         (FIVETRAN_KEY + ":" + FIVETRAN_SECRET).getBytes(StandardCharsets.UTF_8)))
                 .header("Accept", "application/json;version=2").GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+    @Test
+    void shouldListGroupsAndConnectionsForTheInventoryWithinTheSpec() {
+        add(connector("syncing:200ms,succeeded"));
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<String> out = prism.output();
+            assertThat(out).anyMatch(l -> l.contains("] get /v1/groups "));
+            assertThat(out).anyMatch(l -> l.contains("] get /v1/connections "));
+        });
+        prism.assertNoViolations();
     }
 }

@@ -39,6 +39,13 @@ public final class FivetranWebhooks {
         this.accounts = accounts;
     }
 
+    /** Told the id of each connector a signed sync_end event names (e.g. the connection inventory refreshes it). */
+    private volatile java.util.function.Consumer<String> changed = id -> { };
+
+    public void onConnectorChanged(java.util.function.Consumer<String> listener) {
+        this.changed = listener;
+    }
+
     public void receive(Exchange ex) {
         byte[] body = ex.getMessage().getBody(byte[].class);
         String signature = ex.getMessage().getHeader(WebhookSignature.HEADER, String.class);
@@ -94,6 +101,7 @@ public final class FivetranWebhooks {
             return;
         }
         String eventId = eventId(event, body);
+        changed.accept(connector);
         int woken = signals.publish(FivetranSyncs.wakeKey(connector), eventId, event);
         if (woken < 0) {
             ignore(ex, "sync_end " + Json.abbreviate(eventId, 80) + " of connector " + Json.abbreviate(connector, 60)

@@ -440,6 +440,31 @@ public final class RunJournal {
         return update("prune old runs", "DELETE FROM syncrunner_runs WHERE finished_at <= ?", cutoff.get(0));
     }
 
+    /**
+     * The newest steps (by start) whose key begins with {@code stepPrefix} (e.g. {@code provider/account/target/}),
+     * at most {@code limit}: what this runner started for one target, for the connection inventory.
+     */
+    public List<Step> recentSteps(String stepPrefix, int limit) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
+                "SELECT * FROM syncrunner_steps WHERE step LIKE ? ESCAPE '!' ORDER BY started_at DESC LIMIT ?")) {
+            p.setString(1, stepPrefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            p.setInt(2, limit);
+            List<Step> steps = new java.util.ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    steps.add(new Step(rs.getString("run_id"), rs.getString("step"), rs.getString("state"),
+                            rs.getLong("started_at"), rs.getLong("deadline"), longOrNull(rs, "trigger_sent_at"),
+                            baseline(rs), rs.getString("job_id"),
+                            rs.getObject("attached") == null ? null : rs.getBoolean("attached"),
+                            rs.getString("result"), rs.getString("error")));
+                }
+            }
+            return steps;
+        } catch (SQLException e) {
+            throw failure("read the steps of " + stepPrefix, e);
+        }
+    }
+
     public Optional<Step> step(String runId, String step) {
         try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
                 "SELECT * FROM syncrunner_steps WHERE run_id=? AND step=?")) {

@@ -33,6 +33,11 @@ public final class SettingDefaults {
             Map.entry("syncrunner.health.authenticated", "false"),
             Map.entry("syncrunner.health.authenticated-cache", "60s"),
             Map.entry("syncrunner.check.timeout", "10s"),
+            Map.entry("syncrunner.health.freshness", "false"),
+            // the connection inventory (GET /api/connections)
+            Map.entry("syncrunner.inventory.refresh-interval", "5m"),
+            Map.entry("syncrunner.inventory.page-size", "100"),
+            Map.entry("syncrunner.freshness.default", "24h"),
             Map.entry("syncrunner.check-accounts-at-startup", "true"),
             // runs, waits and retries
             Map.entry("syncrunner.trigger.threads", "8"),

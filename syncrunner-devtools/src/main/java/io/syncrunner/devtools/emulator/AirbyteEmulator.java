@@ -406,6 +406,12 @@ public final class AirbyteEmulator extends AbstractEmulator {
             }
             return authorized(auth) ? listWorkspaces(route.prefix(), query) : unauthorized(auth);
         }
+        if (apiPath.equals("/connections")) {
+            if (!"GET".equals(method)) {
+                return methodNotAllowed(method, fullPath);
+            }
+            return authorized(auth) ? listConnections(route.prefix(), query) : unauthorized(auth);
+        }
         Matcher jobMatcher = JOB_PATH.matcher(apiPath);
         Matcher connectionMatcher = CONNECTION_PATH.matcher(apiPath);
         boolean jobPath = jobMatcher.matches();
@@ -812,11 +818,54 @@ public final class AirbyteEmulator extends AbstractEmulator {
 
     // ------------------------------------------------------------------------------------------------ connections
 
+    /**
+     * {@code GET /connections}: a {@code ConnectionsResponse} ({@code data} of {@code ConnectionResponse}, by id) of the
+     * connections of the workspaces {@code workspaceIds} names (repeated, or comma-separated; all when absent),
+     * paged by {@code limit} (1..100, default 20) and {@code offset} with {@code next}/{@code previous} links.
+     */
+    private Reply listConnections(String prefix, String rawQuery) {
+        Map<String, String> q;
+        try {
+            q = parseForm(rawQuery == null ? "" : rawQuery);
+        } catch (IllegalArgumentException e) {
+            return badRequest("Invalid query string.");
+        }
+        Page page;
+        try {
+            page = Page.of(q);
+        } catch (IllegalArgumentException e) {
+            return badRequest(e.getMessage());
+        }
+        List<String> workspaceIds = new ArrayList<>();
+        for (String pair : (rawQuery == null ? "" : rawQuery).split("&")) {
+            if (pair.startsWith("workspaceIds=")) {
+                for (String id : URLDecoder.decode(pair.substring("workspaceIds=".length()), StandardCharsets.UTF_8)
+                        .split(",")) {
+                    try {
+                        workspaceIds.add(UUID.fromString(id.trim()).toString());
+                    } catch (IllegalArgumentException e) {
+                        return badRequest("Invalid workspaceIds: " + id);
+                    }
+                }
+            }
+        }
+        boolean ours = workspaceIds.isEmpty() || workspaceIds.contains(derivedUuid("workspace", "default"));
+        List<Connection> selected = ours ? connections.values().stream().sorted(Comparator.comparing(c -> c.id))
+                .toList() : List.of();
+        Map<String, String> links = new LinkedHashMap<>(q);
+        return pagedList(prefix, "/connections", links, page, selected, this::connectionMap);
+    }
+
     private Reply getConnection(String connectionId) {
         Connection c = connections.get(connectionId);
         if (c == null) {
             return notFound("connection", connectionId);
         }
+        return Reply.json(200, connectionMap(c));
+    }
+
+    /** A {@code ConnectionResponse}. */
+    private Map<String, Object> connectionMap(Connection c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("connectionId", c.id);
         m.put("name", "Emulated connection " + c.id);
@@ -828,7 +877,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
         m.put("configurations", Map.of());
         m.put("createdAt", c.createdAtEpoch);
         m.put("tags", List.of());
-        return Reply.json(200, m);
+        return m;
     }
 
     private static String derivedUuid(String kind, String id) {

@@ -111,6 +111,21 @@ public final class EmulatorLauncher {
             fivetran.addConnector(EmulatedConnector.of(e.substring(0, eq).trim(), group)
                     .script(e.substring(eq + 1).trim()).scheduleType("manual"));
         }
+        // connectors whose last success is long ago (the connection inventory shows them stale): connectorId=duration
+        for (String entry : settings.text("emulator.fivetran.stale-connectors", "").split(";")) {
+            String e = entry.trim();
+            int eq = e.indexOf('=');
+            if (e.isEmpty()) {
+                continue;
+            }
+            if (eq < 1) {
+                throw new IllegalArgumentException("emulator.fivetran.stale-connectors: '" + e
+                        + "' is not connectorId=duration");
+            }
+            fivetran.addConnector(EmulatedConnector.of(e.substring(0, eq).trim(), group).succeededAt(
+                    java.time.Instant.now().minus(io.syncrunner.support.Durations.parsePositive(
+                            e.substring(eq + 1).trim(), "emulator.fivetran.stale-connectors"))));
+        }
         FaultMix mix = faultMix(settings);
         if (mix != null) {
             mix.installOn(emulator.faults());

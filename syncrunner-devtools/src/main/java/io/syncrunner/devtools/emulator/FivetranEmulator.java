@@ -141,6 +141,7 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     private final Map<String, Connector> connectors = new ConcurrentHashMap<>();
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> groupCreatedAt = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Webhook> webhooks = new CopyOnWriteArrayList<>();
     private final List<WebhookDelivery> deliveries = java.util.Collections.synchronizedList(new ArrayList<>());
     private final int webhookSenders;
@@ -946,6 +947,7 @@ public final class FivetranEmulator extends AbstractEmulator {
         if (connector.matches()) {
             allowed = connector.group(3) == null ? Set.of("GET", "PATCH") : Set.of("POST");
         } else if (apiPath.equals("/webhooks") || apiPath.equals("/connections") || apiPath.equals("/account/info")
+                || apiPath.equals("/groups")
                 || GROUP_CONNECTIONS_PATH.matcher(apiPath).matches()) {
             allowed = Set.of("GET");
         } else if (apiPath.equals("/webhooks/account") || groupWebhook.matches()) {
@@ -1038,6 +1040,9 @@ public final class FivetranEmulator extends AbstractEmulator {
         }
         if (apiPath.equals("/connections")) {
             return listConnections(queryParam(query, "group_id"), query);
+        }
+        if (apiPath.equals("/groups")) {
+            return listGroups(query);
         }
         Matcher groupConnections = GROUP_CONNECTIONS_PATH.matcher(apiPath);
         if (groupConnections.matches()) {
@@ -1435,6 +1440,19 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     private Reply listWebhooks(String query) {
         return page(webhooks(), query);
+    }
+
+    /** GET /v1/groups: GroupResponse items (id, name, created_at), by id, paged like every list. */
+    private Reply listGroups(String query) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        groups.stream().sorted().forEach(g -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", g);
+            m.put("name", g);
+            putTimestamp(m, "created_at", groupCreatedAt.computeIfAbsent(g, k -> clock.instant()));
+            items.add(m);
+        });
+        return page(items, query);
     }
 
     /** GET /v1/connections?group_id= and GET /v1/groups/{id}/connections: ConnectorResponse items, by id. */

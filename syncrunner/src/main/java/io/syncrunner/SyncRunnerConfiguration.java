@@ -124,7 +124,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 settings.bool("fivetran.webhooks.enabled", false),
                 settings.duration("fivetran.webhooks.fallback-poll-interval", "2m"));
         AirbyteSyncs airbyteSyncs = new AirbyteSyncs(airbyteAccounts, clock,
-                settings.duration("airbyte.reconcile-clock-skew", "10s"));
+                settings.duration("airbyte.reconcile-clock-skew", "10s"),
+                !settings.text("airbyte.webhooks.secret", "").isEmpty(),
+                settings.duration("airbyte.webhooks.fallback-poll-interval", "2m"));
         // the one sync flow (routes/sync-flow.yaml) and the providers it knows
         SyncFlow flow = new SyncFlow(List.of(airbyteSyncs, fivetranSyncs));
         registry.bind("syncFlow", flow);
@@ -157,6 +159,8 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         context.addService(signals);
         registry.bind("fivetranWebhooks", new FivetranWebhooks(
                 () -> settings.text("fivetran.webhooks.secret", ""), signals, fivetranAccounts));
+        registry.bind("airbyteWebhooks", new io.syncrunner.airbyte.AirbyteWebhooks(
+                () -> settings.text("airbyte.webhooks.secret", ""), signals));
         SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);

@@ -124,7 +124,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 settings.bool("fivetran.webhooks.enabled", false),
                 settings.duration("fivetran.webhooks.fallback-poll-interval", "2m"));
         AirbyteSyncs airbyteSyncs = new AirbyteSyncs(airbyteAccounts, clock,
-                settings.duration("airbyte.reconcile-clock-skew", "10s"));
+                settings.duration("airbyte.reconcile-clock-skew", "10s"),
+                !settings.text("airbyte.webhooks.secret", "").isEmpty(),
+                settings.duration("airbyte.webhooks.fallback-poll-interval", "2m"));
         // the one sync flow (routes/sync-flow.yaml) and the providers it knows
         SyncFlow flow = new SyncFlow(List.of(airbyteSyncs, fivetranSyncs));
         registry.bind("syncFlow", flow);
@@ -158,6 +160,9 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         FivetranWebhooks webhooks = new FivetranWebhooks(
                 () -> settings.text("fivetran.webhooks.secret", ""), signals, fivetranAccounts);
         registry.bind("fivetranWebhooks", webhooks);
+        io.syncrunner.airbyte.AirbyteWebhooks airbyteWebhooks = new io.syncrunner.airbyte.AirbyteWebhooks(
+                () -> settings.text("airbyte.webhooks.secret", ""), signals);
+        registry.bind("airbyteWebhooks", airbyteWebhooks);
         SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);
@@ -190,6 +195,12 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("connectionInventory", inventory);
         // a Fivetran sync_end webhook refreshes its connector at once
         webhooks.onConnectorChanged(id -> inventory.refreshConnection("fivetran", id));
+        // a notification of a job no sync here waits for (Airbyte's scheduler, the UI) still updates that connection
+        airbyteWebhooks.onUnmatched(n -> {
+            if (n.connectionId() != null) {
+                inventory.refreshConnection("airbyte", n.connectionId());
+            }
+        });
         context.getManagementStrategy().addEventNotifier(new io.syncrunner.inventory.SyncEndRefresh(inventory));
         if (settings.bool("syncrunner.health.freshness")) {
             io.syncrunner.inventory.FreshnessCheck.install(context, inventory);

@@ -116,6 +116,62 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
         assertThat(n.get("type").asText()).startsWith("https://reference.airbyte.com/reference/errors");
     }
 
+    // ------------------------------------------------------------------------------------------- notifications
+
+    @Test
+    void shouldPostAirbytesSyncNotificationToTheWebhookWhenAJobSucceedsOrFails() throws IOException {
+        FivetranEmulatorTest.Receiver receiver = closeAfterTest(new FivetranEmulatorTest.Receiver());
+        airbyte.setNotificationWebhookUrl(receiver.url());
+        airbyte.addConnection(CONN, "running:300ms,succeeded", true, 1400, 288179);
+        airbyte.addConnection(CONN2, "running:300ms,failed");
+        long ok = triggerOk(airbyte, CONN);
+        long failed = triggerOk(airbyte, CONN2);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.hits.size() == 2);
+        JsonNode success = receiver.hits.stream().map(FivetranEmulatorTest.Receiver.Hit::json)
+                .filter(j -> j.path("data").path("jobId").asLong() == ok).findFirst().orElseThrow();
+        assertThat(success.get("text").asText()).contains("succeeded");
+        JsonNode data = success.get("data");
+        assertThat(data.get("success").asBoolean()).isTrue();
+        assertThat(data.get("connection").get("id").asText()).isEqualTo(CONN);
+        assertThat(data.get("workspace").get("id").asText()).isEqualTo(AirbyteEmulator.WORKSPACE_ID);
+        assertThat(data.get("source").get("id").asText()).isNotBlank();
+        assertThat(data.get("destination").get("name").asText()).isNotBlank();
+        assertThat(data.get("recordsCommitted").asLong()).isEqualTo(1400);
+        assertThat(data.get("bytesEmitted").asLong()).isEqualTo(288179);
+        assertThat(data.get("errorMessage").isNull()).isTrue();
+        assertThat(Instant.parse(data.get("finishedAt").asText()))
+                .isAfterOrEqualTo(Instant.parse(data.get("startedAt").asText()));
+        JsonNode failure = receiver.hits.stream().map(FivetranEmulatorTest.Receiver.Hit::json)
+                .filter(j -> j.path("data").path("jobId").asLong() == failed).findFirst().orElseThrow();
+        assertThat(failure.get("data").get("success").asBoolean()).isFalse();
+        assertThat(failure.get("data").get("errorMessage").asText()).isNotBlank();
+        assertThat(receiver.hits).allSatisfy(h -> assertThat(h.header("Content-Type")).isEqualTo("application/json"));
+        assertThat(airbyte.notifications()).extracting(AirbyteEmulator.Notification::status).containsOnly(200);
+        // the job reads terminal by the time its notification arrives
+        assertThat(statusOf(airbyte, ok)).isEqualTo("succeeded");
+    }
+
+    @Test
+    void shouldSendNoNotificationWithoutAWebhookUrlNorForACancelledJob() throws IOException {
+        FivetranEmulatorTest.Receiver receiver = closeAfterTest(new FivetranEmulatorTest.Receiver());
+        airbyte.addConnection(CONN, "running:100ms,succeeded");
+        long unnotified = triggerOk(airbyte, CONN);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(statusOf(airbyte, unnotified)));
+
+        airbyte.setNotificationWebhookUrl(receiver.url());
+        airbyte.addConnection(CONN2, "running:1h,succeeded");
+        long cancelled = triggerOk(airbyte, CONN2);
+        assertThat(call("DELETE", api(airbyte) + "/jobs/" + cancelled, null, "Authorization", BASIC).statusCode())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(statusOf(airbyte, cancelled)));
+        airbyte.addConnection(CONN, "running:100ms,succeeded");
+        long notified = triggerOk(airbyte, CONN);
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.hits.size() == 1);
+        assertThat(receiver.hits.get(0).json().get("data").get("jobId").asLong()).isEqualTo(notified);
+        assertThat(airbyte.notifications()).extracting(AirbyteEmulator.Notification::jobId).containsExactly(notified);
+    }
+
     // ------------------------------------------------------------------------------------------- tokens & auth
 
     @Test

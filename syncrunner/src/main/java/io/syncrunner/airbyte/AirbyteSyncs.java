@@ -48,6 +48,8 @@ public final class AirbyteSyncs implements SyncProvider {
     public static final String CANCEL_REQUESTED = "syncCancelRequested";
     private static final String JOB = "syncJob";
     private static final String UNKNOWN_LOGGED = "syncUnknownStatusesLogged";
+    /** Exchange property: the notification that woke the wait, while its confirming status read is due. */
+    public static final String NOTIFIED = "syncNotifiedOutcome";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.syncrunner.airbyte.sync");
     private static final Set<String> JOB_TYPES = Set.of("sync", "reset", "clear");
@@ -55,11 +57,29 @@ public final class AirbyteSyncs implements SyncProvider {
     private final AirbyteAccounts accounts;
     private final Clock clock;
     private final Duration reconcileClockSkew;
+    private final boolean webhooksEnabled;
+    private final Duration webhookFallbackPoll;
 
     public AirbyteSyncs(AirbyteAccounts accounts, Clock clock, Duration reconcileClockSkew) {
+        this(accounts, clock, reconcileClockSkew, false, null);
+    }
+
+    /**
+     * @param webhooksEnabled     Airbyte's notifications end waits (airbyte.webhooks.secret is set): polling is only
+     *                            the fallback, at {@code webhookFallbackPoll} at the fastest
+     */
+    public AirbyteSyncs(AirbyteAccounts accounts, Clock clock, Duration reconcileClockSkew, boolean webhooksEnabled,
+            Duration webhookFallbackPoll) {
         this.accounts = accounts;
         this.clock = clock;
         this.reconcileClockSkew = reconcileClockSkew;
+        this.webhooksEnabled = webhooksEnabled;
+        this.webhookFallbackPoll = webhookFallbackPoll;
+    }
+
+    /** The key a notification of this job wakes the syncs waiting for it with. */
+    public static String wakeKey(long jobId) {
+        return "airbyte:job:" + jobId;
     }
 
     /**
@@ -172,7 +192,8 @@ public final class AirbyteSyncs implements SyncProvider {
 
     @Override
     public void onAttach(Exchange ex) {
-        // the job id is restored: the wait polls it at once
+        // the job id is restored: the wait polls it at once (and a notification of it ends the wait)
+        listen(ex);
     }
 
     @Override
@@ -225,9 +246,35 @@ public final class AirbyteSyncs implements SyncProvider {
         onJobStatus(ex);
     }
 
-    /** Airbyte sends no signals: the wait goes on. */
+    /**
+     * A notification of the job woke the wait (any runner of a cluster may have received it). Its outcome is not
+     * trusted alone: the flow reads the job's status once now ({@link SyncProvider#STATUS_READ_NEEDED}), and that
+     * read decides (a job still running goes on waiting, at the fallback poll interval).
+     */
     @Override
     public void onSignal(Exchange ex) {
+        com.fasterxml.jackson.databind.JsonNode payload = ex.getProperty(SyncWaiter.SIGNAL,
+                com.fasterxml.jackson.databind.JsonNode.class);
+        JsonNode ok = payload == null ? null : payload.has("success") ? payload.get("success") : payload.get("isSuccess");
+        String said = ok == null || !ok.isBoolean() ? "that it ended" : ok.booleanValue() ? "success" : "failure";
+        // only notifications received from now on wake this wait again
+        ex.setProperty(SyncWaiter.SIGNALS_SINCE, SyncWaiter.signalMark());
+        ex.setProperty(NOTIFIED, said);
+        ex.setProperty(SyncProvider.STATUS_READ_NEEDED, true);
+        LOG.info("Airbyte job {} of {}: a notification says {}; confirming it with one status read",
+                ex.getProperty(JOB_ID), subject(ex), said);
+    }
+
+    /** With webhooks on, the wait of the job followed now can be ended by a notification of it. */
+    private void listen(Exchange ex) {
+        Long jobId = ex.getProperty(JOB_ID, Long.class);
+        if (!webhooksEnabled || jobId == null) {
+            return;
+        }
+        ex.setProperty(SyncWaiter.WAKE_KEY, wakeKey(jobId));
+        // job ids are never reused: a notification of this job received at any time (even before the wait parks,
+        // for a fast job) is about this sync
+        ex.setProperty(SyncWaiter.SIGNALS_SINCE, 0L);
     }
 
     /** The job is cancelled (the flow asks {@link #canCancel}). */
@@ -263,6 +310,9 @@ public final class AirbyteSyncs implements SyncProvider {
         boolean wait = in.waitForEnd();
         boolean cancelOnTimeout = in.cancelOnTimeout();
         AirbyteAccount account = accounts.require(accountName);
+        if (webhooksEnabled && poll.compareTo(webhookFallbackPoll) < 0) {
+            poll = webhookFallbackPoll; // notifications end the wait; polling is only the fallback
+        }
 
         ex.setProperty(CONNECTION_ID, connectionId);
         ex.setProperty(JOB_TYPE, jobType);
@@ -273,6 +323,7 @@ public final class AirbyteSyncs implements SyncProvider {
         ex.setProperty(ApiCall.AUTH, account.authorizer());
         ex.setProperty(ApiCall.ERROR_HINT, account.errorHint());
         ex.removeProperty(ApiCall.ACCEPT);
+        ex.removeProperty(NOTIFIED);
         SyncState.start(ex, clock, poll, timeout, wait);
     }
 
@@ -397,8 +448,18 @@ public final class AirbyteSyncs implements SyncProvider {
             warnUnknownOnce(ex, status);
         }
         SyncState.afterStatus(ex, clock, kind.isTerminal());
-        LOG.info("Airbyte job {} of {}: {} after {}", ex.getProperty(JOB_ID), subject(ex), status,
-                Durations.human(SyncState.elapsed(ex, clock)));
+        String notified = (String) ex.removeProperty(NOTIFIED);
+        if (notified != null && kind.isTerminal()) {
+            LOG.info("Airbyte job {} of {}: {} after {}, ended by webhook (the notification said {}, the status read"
+                    + " confirmed the end)", ex.getProperty(JOB_ID), subject(ex), status,
+                    Durations.human(SyncState.elapsed(ex, clock)), notified);
+        } else if (notified != null) {
+            LOG.warn("Airbyte job {} of {}: a notification said {} but Airbyte reads it {}; the wait goes on",
+                    ex.getProperty(JOB_ID), subject(ex), notified, status);
+        } else {
+            LOG.info("Airbyte job {} of {}: {} after {}", ex.getProperty(JOB_ID), subject(ex), status,
+                    Durations.human(SyncState.elapsed(ex, clock)));
+        }
     }
 
     /** Describes {@code DELETE /jobs/{id}} after the wait timed out, or when the sync's run asked it to stop. */
@@ -519,6 +580,7 @@ public final class AirbyteSyncs implements SyncProvider {
         record(ex, job);
         boolean terminal = AirbyteJobStatus.of(ex.getProperty(SyncState.STATUS, String.class)).isTerminal();
         ex.setProperty(SyncState.DONE, terminal);
+        listen(ex);
         if (!terminal) {
             SyncState.afterStatus(ex, clock, false);
             ex.setProperty(SyncState.POLLS, 0);

@@ -132,6 +132,7 @@ public final class SyncFlow {
     }
 
     public void onSignal(Exchange ex) {
+        ex.removeProperty(SyncProvider.STATUS_READ_NEEDED);
         provider(ex).onSignal(ex);
     }
 

@@ -20,6 +20,11 @@ public interface SyncProvider {
     String SKIPPED = "syncSkipped";
     /** Exchange property: the provider wants its trigger sent again now (in the wait). */
     String RETRIGGER_DUE = "syncRetriggerDue";
+    /**
+     * Exchange property: set by {@link #onSignal} when the signal's word is not taken alone; the flow then reads the
+     * sync's status once at once ({@link #statusRequest}, {@link #onStatus}), and that read decides.
+     */
+    String STATUS_READ_NEEDED = "syncStatusReadNeeded";
 
     /** The inputs of a request (the provider's id is {@code kind().provider()}). */
     SyncRequestKind kind();
@@ -101,7 +106,10 @@ public interface SyncProvider {
     /** Reads the status answer: done ({@code syncDone}), timed out, or when to poll next. */
     void onStatus(Exchange ex);
 
-    /** The provider told the runner (a webhook) the sync ended; its payload is {@code syncSignal}. */
+    /**
+     * The provider told the runner (a webhook) the sync ended; its payload is {@code syncSignal}. May set
+     * {@link #STATUS_READ_NEEDED} to have the status read once to confirm it.
+     */
     void onSignal(Exchange ex);
 
     /** The sync's run asked it to stop (the wait ends; {@link #canCancel} decides whether it is cancelled). */

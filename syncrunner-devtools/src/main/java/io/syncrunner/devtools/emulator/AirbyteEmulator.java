@@ -108,6 +108,26 @@ public final class AirbyteEmulator extends AbstractEmulator {
     private final AtomicLong jobIds;
     private final SecureRandom random = new SecureRandom();
 
+    /** Name of the thread that notices job ends and posts their sync notifications. */
+    public static final String NOTIFICATION_THREAD_NAME = "airbyte-emulator-notifications";
+    /** The workspace the emulator's notifications name (Airbyte's summary carries one). */
+    public static final String WORKSPACE_ID = "7d9b5f1e-3c2a-4e8f-9b1d-0a6c4e2f8b13";
+    private volatile String notificationUrl;
+    /** Jobs created while notifications were on, not yet ended (their notification is due at their end). */
+    private final Set<Long> notificationsDue = ConcurrentHashMap.newKeySet();
+    private final List<Notification> notifications = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile java.util.concurrent.ScheduledExecutorService notifier;
+    private volatile java.net.http.HttpClient notificationClient;
+
+    /**
+     * One sync notification posted by the emulator (as Airbyte posts to a workspace's webhook when a sync succeeds
+     * or fails).
+     *
+     * @param status the HTTP status the receiver answered, or -1 when the request failed ({@code error} says why)
+     */
+    public record Notification(Instant at, long jobId, String url, String body, int status, String error) {
+    }
+
     private static final class Connection {
         final String id;
         final long createdAtEpoch;
@@ -155,6 +175,116 @@ public final class AirbyteEmulator extends AbstractEmulator {
     public AirbyteEmulator start() {
         startServer();
         return this;
+    }
+
+    @Override
+    void beforeStart() {
+        notificationClient = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        notifier = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, NOTIFICATION_THREAD_NAME);
+            t.setDaemon(true);
+            return t;
+        });
+        notifier.scheduleWithFixedDelay(this::notifyEndedJobs, 20, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    void afterStop() {
+        java.util.concurrent.ScheduledExecutorService n = notifier;
+        notifier = null;
+        if (n != null) {
+            n.shutdownNow();
+        }
+    }
+
+    /**
+     * The webhook URL sync notifications are posted to (the workspace's "failed syncs" and "successful syncs"
+     * webhook), or null (the default) for none. Jobs created while it is set are notified when they succeed or fail
+     * (not when cancelled), once, without retries.
+     */
+    public AirbyteEmulator setNotificationWebhookUrl(String url) {
+        this.notificationUrl = url == null || url.isBlank() ? null : url;
+        return this;
+    }
+
+    /** The sync notifications posted so far, oldest first. */
+    public List<Notification> notifications() {
+        synchronized (notifications) {
+            return List.copyOf(notifications);
+        }
+    }
+
+    private void notifyEndedJobs() {
+        Instant now = clock.instant();
+        for (Long id : notificationsDue) {
+            EmulatedJob job = jobs.get(id);
+            if (job == null) {
+                notificationsDue.remove(id);
+                continue;
+            }
+            if (!job.isTerminalAt(now)) {
+                continue;
+            }
+            notificationsDue.remove(id);
+            String status = job.statusAt(now);
+            String url = notificationUrl;
+            if (url == null || !("succeeded".equals(status) || "failed".equals(status))) {
+                continue; // Airbyte notifies failed and successful syncs
+            }
+            String body = notificationBody(job, "succeeded".equals(status));
+            int code = -1;
+            String error = null;
+            try {
+                java.net.http.HttpResponse<Void> r = notificationClient.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(url)).timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                code = r.statusCode();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                error = e.toString();
+            }
+            LOG.debug("notification of job {} ({}) posted: {}", id, status, code);
+            notifications.add(new Notification(clock.instant(), id, url, body, code, error));
+        }
+    }
+
+    /**
+     * The body Airbyte posts to a webhook (airbytehq/airbyte-platform airbyte-notification: a Slack-style message
+     * whose {@code data} is the {@code SyncSummary}, isSuccess serialized as {@code success}).
+     */
+    private String notificationBody(EmulatedJob job, boolean success) {
+        String base = "https://airbyte.emulator/workspaces/" + WORKSPACE_ID;
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("workspace", Map.of("id", WORKSPACE_ID, "name", "Emulated workspace", "url", base));
+        data.put("connection", Map.of("id", job.connectionId, "name", "Connection " + job.connectionId,
+                "url", base + "/connections/" + job.connectionId));
+        data.put("source", Map.of("id", UUID.nameUUIDFromBytes(("source:" + job.connectionId).getBytes(
+                StandardCharsets.UTF_8)).toString(), "name", "Emulated source", "url", base + "/source"));
+        data.put("destination", Map.of("id", UUID.nameUUIDFromBytes(("destination:" + job.connectionId).getBytes(
+                StandardCharsets.UTF_8)).toString(), "name", "Emulated destination", "url", base + "/destination"));
+        data.put("jobId", job.id);
+        data.put("startedAt", job.createdAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        data.put("finishedAt", job.terminalAt().truncatedTo(ChronoUnit.SECONDS).toString());
+        data.put("bytesEmitted", success ? job.bytes : 0L);
+        data.put("bytesCommitted", success ? job.bytes : 0L);
+        data.put("recordsEmitted", success ? job.rows : 0L);
+        data.put("recordsCommitted", success ? job.rows : 0L);
+        data.put("errorMessage", success ? null : "Emulated failure of job " + job.id);
+        data.put("success", success);
+        data.put("durationInSeconds", Duration.between(job.createdAt, job.terminalAt()).toSeconds());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("text", "Your connection " + job.connectionId + " " + (success ? "succeeded" : "failed")
+                + "\nJob ID: " + job.id);
+        body.put("data", data);
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code http://127.0.0.1:<port>/v1}: the Cloud-style API base. */
@@ -614,6 +744,9 @@ public final class AirbyteEmulator extends AbstractEmulator {
             job = new EmulatedJob(jobIds.incrementAndGet(), connectionId, jobType, now, c.script, c.rows, c.bytes);
             c.lastJob = job;
             jobs.put(job.id, job);
+            if (notificationUrl != null) {
+                notificationsDue.add(job.id);
+            }
         }
         LOG.debug("job {} created for connection {} ({}), script {}", job.id, connectionId, jobType, job.script);
         return Reply.json(200, jobResponse(job, now));
@@ -1184,7 +1317,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
     /**
      * Runs a standalone emulator until the process is killed. Options: {@code --port=N} (default 8006),
      * {@code --client-id=ID --client-secret=SECRET}, {@code --token-ttl=180s}, {@code --no-auth}, {@code --first-job-id=N}
-     * (default {@value #DEFAULT_FIRST_JOB_ID}),
+     * (default {@value #DEFAULT_FIRST_JOB_ID}), {@code --notification-url=URL} (sync notifications, off by default),
      * {@code --connection=ID:SCRIPT} (repeatable; SCRIPT uses the JobScript syntax).
      */
     public static void main(String[] args) throws InterruptedException {
@@ -1192,6 +1325,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
         List<String[]> conns = new ArrayList<>();
         String clientId = null;
         String clientSecret = null;
+        String notificationUrl = null;
         for (Option o : Option.parse(args)) {
             String value = o.value();
             switch (o.key()) {
@@ -1201,6 +1335,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
                 case "--token-ttl" -> b.tokenTtl(JobScript.parseDuration(value));
                 case "--no-auth" -> b.requireAuth(false);
                 case "--first-job-id" -> b.firstJobId(Long.parseLong(value));
+                case "--notification-url" -> notificationUrl = value;
                 case "--connection" -> {
                     int colon = value.indexOf(':');
                     if (colon < 0) {
@@ -1216,6 +1351,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
         }
         AirbyteEmulator emulator = b.build();
         conns.forEach(c -> emulator.addConnection(c[0], c[1]));
+        emulator.setNotificationWebhookUrl(notificationUrl);
         emulator.start().serveUntilKilled();
     }
 }

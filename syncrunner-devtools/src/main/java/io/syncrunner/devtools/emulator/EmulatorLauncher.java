@@ -84,6 +84,15 @@ public final class EmulatorLauncher {
             }
             emulator.addConnection(e.substring(0, eq).trim(), e.substring(eq + 1).trim(), true, rows, bytes);
         }
+        // Airbyte's sync notifications to the runner's webhook (off unless set; the URL holds a secret: not logged),
+        // and the runner's airbyte.webhooks.secret set to the one in that URL (config/application.properties comes
+        // first, so the demo's value is an override)
+        String notificationUrl = settings.text("emulator.airbyte.notification-url", "");
+        emulator.setNotificationWebhookUrl(notificationUrl);
+        if (!notificationUrl.isEmpty()) {
+            context.getPropertiesComponent().addOverrideProperty("airbyte.webhooks.secret",
+                    settings.text("emulator.airbyte.webhook-secret", ""));
+        }
         emulator.start();
         context.getPropertiesComponent().addOverrideProperty("emulator.url", emulator.baseUrl());
         context.getRegistry().bind("airbyteEmulator", emulator);

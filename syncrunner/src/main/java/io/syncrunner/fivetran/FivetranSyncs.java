@@ -376,6 +376,10 @@ public final class FivetranSyncs implements SyncProvider {
         ex.setProperty(ATTACHED, false);
         ex.setProperty(SKIPPED, false);
         ex.setProperty(COMPLETED_BY, null);
+        for (String p : new String[] {TRIGGER_SENT, SYNC_ID, HISTORY_ENTRY, HISTORY_DUE, HISTORY_CURSOR,
+                HISTORY_CANDIDATE, PENDING_EVENT, READING_HISTORY, EVENT}) {
+            ex.removeProperty(p); // another sync earlier on the same exchange may have left them
+        }
         SyncState.start(ex, clock, poll, timeout, wait);
     }
 
@@ -452,14 +456,11 @@ public final class FivetranSyncs implements SyncProvider {
         ApiCall.describe(ex, "POST", "/v1/connections/" + ex.getProperty(CONNECTOR_ID) + "/" + op, null,
                 Json.write(body), "trigger a " + op + " of " + subject(ex));
         ex.setProperty(SyncWaiter.SIGNALS_SINCE, SyncWaiter.signalMark());
-        // the sync this trigger starts is the first that starts after now (a re-trigger starts a new one)
-        ex.setProperty(TRIGGER_SENT, clock.instant());
-        ex.removeProperty(SYNC_ID);
-        ex.removeProperty(HISTORY_ENTRY);
-        ex.removeProperty(HISTORY_DUE);
-        ex.removeProperty(HISTORY_CURSOR);
-        ex.removeProperty(HISTORY_CANDIDATE);
-        ex.removeProperty(PENDING_EVENT);
+        // the sync this trigger starts is the first that starts after the first trigger: a re-trigger of a
+        // rescheduled sync continues that sync, and a trigger sent again started nothing before
+        if (ex.getProperty(TRIGGER_SENT) == null) {
+            ex.setProperty(TRIGGER_SENT, clock.instant());
+        }
     }
 
     /** The trigger was accepted: wait for the timestamps to move. */

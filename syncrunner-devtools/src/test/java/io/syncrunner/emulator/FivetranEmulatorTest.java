@@ -343,6 +343,137 @@ class FivetranEmulatorTest extends EmulatorTestSupport {
         assertThat(Instant.parse(connector(CONN).get("succeeded_at").asText())).isEqualTo(start.plusSeconds(14));
     }
 
+    private JsonNode history(String connectorId, String query) {
+        HttpResponse<String> r = api(fivetran, "GET", "/v1/connections/" + connectorId + "/sync-history"
+                + (query == null ? "" : "?" + query), null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).get("code").asText()).isEqualTo("Success");
+        return json(r).get("data");
+    }
+
+    @Test
+    void shouldServeOneSyncHistoryRecordPerRunNewestFirstWithSyncIdTimesStatusAndReason() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,failed");
+        Instant start = clock.instant();
+        sync(CONN, "{}");
+        clock.advance(Duration.ofSeconds(1));
+        fivetran.setConnectorScript(CONN, "syncing:2s,succeeded");
+        clock.advance(Duration.ofSeconds(1));
+        sync(CONN, "{}");
+        clock.advance(Duration.ofSeconds(1));
+
+        JsonNode running = history(CONN, null).get("items");
+        assertThat(running).hasSize(2);
+        List<FivetranSyncRun> runs = fivetran.runs(CONN);
+        assertThat(running.get(0).get("sync_id").asText()).isEqualTo(runs.get(1).syncId());
+        assertThat(running.get(0).get("status").asText()).isEqualTo("running");
+        assertThat(running.get(0).get("end_time").isNull()).isTrue();
+        assertThat(running.get(0).get("start_time").asText()).matches(MICROS_TIMESTAMP);
+        assertThat(Instant.parse(running.get(0).get("start_time").asText())).isEqualTo(start.plusSeconds(2));
+        assertThat(running.get(1).get("sync_id").asText()).isEqualTo(runs.get(0).syncId());
+        assertThat(running.get(1).get("status").asText()).isEqualTo("failed");
+        assertThat(running.get(1).get("reason").asText()).isNotBlank();
+        assertThat(Instant.parse(running.get(1).get("end_time").asText())).isEqualTo(start.plusSeconds(1));
+
+        clock.advance(Duration.ofSeconds(1));
+        JsonNode ended = history(CONN, null).get("items").get(0);
+        assertThat(ended.get("status").asText()).isEqualTo("succeeded");
+        assertThat(Instant.parse(ended.get("end_time").asText())).isEqualTo(start.plusSeconds(4));
+        assertThat(ended.get("reason").isNull()).isTrue();
+    }
+
+    @Test
+    void shouldServeTheSyncHistoryOfTheGivenWindowOnlyDefaultingToTheLastHour() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        Instant first = clock.instant();
+        sync(CONN, "{}");
+        clock.advance(Duration.ofHours(2));
+        Instant second = clock.instant();
+        sync(CONN, "{}");
+        clock.advance(Duration.ofSeconds(5));
+
+        assertThat(history(CONN, null).get("items")).as("the last hour by default").singleElement()
+                .satisfies(r -> assertThat(Instant.parse(r.get("start_time").asText())).isEqualTo(second));
+        assertThat(history(CONN, "start_time=" + first + "&end_time=" + first.plusSeconds(1)).get("items"))
+                .singleElement()
+                .satisfies(r -> assertThat(Instant.parse(r.get("start_time").asText())).isEqualTo(first));
+        assertThat(history(CONN, "start_time=" + first.plusNanos(1000)).get("items"))
+                .as("start_time is inclusive at microseconds; end_time defaults to an hour after it").isEmpty();
+        assertThat(history(CONN, "end_time=" + second.plusSeconds(1)).get("items")).hasSize(1);
+        assertThat(history(CONN, "start_time=" + first + "&end_time=" + second).get("items"))
+                .as("both ends are inclusive").hasSize(2);
+        assertThat(history(CONN, "start_time=" + first + "&end_time=" + second.minusNanos(1000)).get("items"))
+                .hasSize(1);
+    }
+
+    @Test
+    void shouldAnswer400ForASyncHistoryWindowOverSevenDaysOrEndingBeforeItStartsOrBadTimes() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        Instant now = clock.instant();
+        String path = "/v1/connections/" + CONN + "/sync-history?";
+
+        assertError(api(fivetran, "GET", path + "start_time=" + now.minus(Duration.ofDays(7)).minusSeconds(1)
+                + "&end_time=" + now, null), 400, "InvalidInput");
+        assertThat(api(fivetran, "GET", path + "start_time=" + now.minus(Duration.ofDays(7)) + "&end_time=" + now,
+                null).statusCode()).as("exactly 7 days is allowed").isEqualTo(200);
+        assertError(api(fivetran, "GET", path + "start_time=" + now + "&end_time=" + now, null), 400, "InvalidInput");
+        assertError(api(fivetran, "GET", path + "start_time=yesterday", null), 400, "InvalidInput");
+        assertError(api(fivetran, "GET", path + "limit=0", null), 400, "InvalidInput");
+        assertError(api(fivetran, "GET", "/v1/connections/nope/sync-history", null), 404, "NotFound_Connector");
+        assertError(api(fivetran, "POST", "/v1/connections/" + CONN + "/sync-history", "{}"), 405,
+                "MethodNotAllowed");
+    }
+
+    @Test
+    void shouldPageTheSyncHistoryWithLimitAndNextCursor() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        for (int i = 0; i < 3; i++) {
+            sync(CONN, "{}");
+            clock.advance(Duration.ofSeconds(2));
+        }
+
+        JsonNode first = history(CONN, "limit=2");
+        assertThat(first.get("items")).hasSize(2);
+        JsonNode second = history(CONN, "limit=2&cursor=" + first.get("next_cursor").asText());
+        assertThat(second.get("items")).hasSize(1);
+        assertThat(second.has("next_cursor")).isFalse();
+        List<String> ids = new java.util.ArrayList<>();
+        first.get("items").forEach(r -> ids.add(r.get("sync_id").asText()));
+        second.get("items").forEach(r -> ids.add(r.get("sync_id").asText()));
+        List<String> newestFirst = new java.util.ArrayList<>(fivetran.runs(CONN).stream()
+                .map(FivetranSyncRun::syncId).toList());
+        java.util.Collections.reverse(newestFirst);
+        assertThat(ids).containsExactlyElementsOf(newestFirst);
+    }
+
+    @Test
+    void shouldAnswer404Or403ForTheSyncHistoryWhenSwitchedOffAndServeItAgainWhenSwitchedOn() {
+        fivetran.addConnector(CONN, GROUP, "syncing:1s,succeeded");
+        sync(CONN, "{}");
+        String path = "/v1/connections/" + CONN + "/sync-history";
+
+        fivetran.setSyncHistoryRefusal(404);
+        assertError(api(fivetran, "GET", path, null), 404, "NotFound");
+        fivetran.setSyncHistoryRefusal(403);
+        assertError(api(fivetran, "GET", path, null), 403, "Forbidden");
+        fivetran.setSyncHistoryRefusal(0);
+        assertThat(history(CONN, null).get("items")).hasSize(1);
+        assertThatThrownBy(() -> fivetran.setSyncHistoryRefusal(500)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("403, 404 or 0");
+    }
+
+    @Test
+    void shouldRecordARunStoppedByAForcedSyncAsCancelledInTheSyncHistory() {
+        fivetran.addConnector(CONN, GROUP, "syncing:2s,succeeded");
+        sync(CONN, "{}");
+        clock.advance(Duration.ofSeconds(1));
+        sync(CONN, "{\"force\":true}");
+
+        JsonNode items = history(CONN, null).get("items");
+        assertThat(items).extracting(r -> r.get("status").asText()).containsExactly("running", "cancelled");
+        assertThat(items.get(1).get("end_time").isNull()).isFalse();
+    }
+
     @Test
     void shouldSetFailedAtOnFailureAndKeepItAfterALaterSuccess() {
         fivetran.addConnector(CONN, GROUP, "syncing:1s,failed");

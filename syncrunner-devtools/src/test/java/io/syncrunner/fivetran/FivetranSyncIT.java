@@ -55,6 +55,41 @@ class FivetranSyncIT extends FivetranTestSupport {
     }
 
     @Test
+    void shouldReportTheSyncIdOfTheSyncTheTriggerStartedFromTheSyncHistory() {
+        String id = add(connector("syncing:600ms,succeeded"));
+
+        JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + id + FAST));
+
+        FivetranSyncRun run = FIVETRAN.runs(id).get(0);
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("syncId").asText()).isEqualTo(run.syncId());
+        assertThat(Instant.parse(result.path("syncStartedAt").asText()))
+                .isEqualTo(run.startedAt().truncatedTo(ChronoUnit.MICROS));
+        assertThat(FIVETRAN.count("GET", ".*/connections/" + id + "/sync-history")).isBetween(1L, 4L);
+    }
+
+    @Test
+    void shouldFallBackToTheTimestampsWhenTheSyncHistoryAnswers404AndStillEndCorrectly() {
+        FIVETRAN.setSyncHistoryRefusal(404);
+        try {
+            String ok = add(connector("syncing:400ms,succeeded"));
+            JsonNode result = Json.parse(fivetranSync("account=test&connectorId=" + ok + FAST));
+            assertThat(result.path("status").asText()).isEqualTo("succeeded");
+            assertThat(result.path("syncId").isNull()).as("no history, no webhook: no id").isTrue();
+
+            String bad = add(connector("syncing:400ms,failed"));
+            Throwable e = fivetranFailure("account=test&connectorId=" + bad + FAST);
+            assertThat(e).isInstanceOf(SyncFailedException.class).hasMessageContaining(bad);
+
+            assertThat(FIVETRAN.count("GET", ".*/connections/" + ok + "/sync-history")
+                    + FIVETRAN.count("GET", ".*/connections/" + bad + "/sync-history"))
+                    .as("the refusal is remembered for the account: asked once").isLessThanOrEqualTo(1L);
+        } finally {
+            FIVETRAN.setSyncHistoryRefusal(0);
+        }
+    }
+
+    @Test
     void shouldFailWhenFailedAtIsTheNewerTimestamp() {
         String id = add(connector("syncing:400ms,failed"));
 

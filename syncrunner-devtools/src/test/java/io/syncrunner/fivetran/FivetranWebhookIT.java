@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Future;
@@ -60,6 +61,25 @@ class FivetranWebhookIT extends FivetranTestSupport {
         assertThat(result.path("syncId").asText()).isNotEmpty();
         assertThat(FIVETRAN.count("GET", ".*/connections/" + id)).as("reads: only the baseline").isEqualTo(1);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void shouldNotEndTheWaitForASyncEndWebhookOfAnotherSyncId() throws Exception {
+        awaitRegistration();
+        String id = add(connector("syncing:1500ms,succeeded"));
+        SyncWaiter waiter = context.getRegistry().lookupByNameAndType("syncWaiter", SyncWaiter.class);
+        Future<String> running = template.asyncRequestBody("kamelet:fivetran-sync?account=test&connectorId=" + id
+                + "&pollInterval=100ms", null, String.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !FIVETRAN.runs(id).isEmpty());
+        String other = "{\"event\":\"sync_end\",\"created\":\"" + Instant.now() + "\",\"connector_id\":\"" + id
+                + "\",\"sync_id\":\"another-sync\",\"data\":{\"status\":\"FAILURE_WITH_TASK\"}}";
+
+        assertThat(post(other, WebhookSignature.sign(other.getBytes(StandardCharsets.UTF_8), WEBHOOK_SECRET))
+                .statusCode()).isEqualTo(200);
+
+        JsonNode result = Json.parse(running.get(20, TimeUnit.SECONDS));
+        assertThat(result.path("status").asText()).as("another sync's failure is not this one's").isEqualTo("succeeded");
+        assertThat(result.path("syncId").asText()).isEqualTo(FIVETRAN.runs(id).get(0).syncId());
     }
 
     @Test

@@ -64,6 +64,24 @@ public final class FivetranSyncs implements SyncProvider {
     private static final String BUDGET = "fivetranBudget";
     private static final String EVENT = "fivetranEvent";
     private static final String RESCHEDULE_LOGGED = "fivetranRescheduleLogged";
+    /** When the (last) trigger was sent, an {@link Instant} at full precision: the sync it started began after it. */
+    public static final String TRIGGER_SENT = "fivetranTriggerSentAt";
+    /** The {@code sync_id} of the sync the trigger started, once the sync history showed it. */
+    public static final String SYNC_ID = "fivetranSyncId";
+    /** The sync history's record of that sync ({@link FivetranSyncHistory.Entry}), as last read. */
+    private static final String HISTORY_ENTRY = "fivetranHistoryEntry";
+    /** The next status read is of the sync history (not the connection). */
+    private static final String HISTORY_DUE = "fivetranHistoryDue";
+    /** The status request just described is a sync-history read. */
+    private static final String READING_HISTORY = "fivetranReadingHistory";
+    /** The cursor of the next page of the sync history being read. */
+    private static final String HISTORY_CURSOR = "fivetranHistoryCursor";
+    /** The first sync after the trigger among the pages read so far. */
+    private static final String HISTORY_CANDIDATE = "fivetranHistoryCandidate";
+    /** A sync_end webhook with a sync_id, held until the sync history shows whose sync it ended. */
+    private static final String PENDING_EVENT = "fivetranPendingEvent";
+    /** The 403/404 answers the sync-history read takes itself (fallback to the timestamps). */
+    private static final Set<Integer> HISTORY_MISSING = Set.of(403, 404);
 
     private static final Logger LOG = LoggerFactory.getLogger("io.syncrunner.fivetran.sync");
     private static final Pattern CONNECTOR_PATTERN = Pattern.compile("[A-Za-z0-9_]+");
@@ -73,12 +91,21 @@ public final class FivetranSyncs implements SyncProvider {
     private final Clock clock;
     private final boolean webhooksEnabled;
     private final Duration webhookFallbackPoll;
+    private final FivetranSyncHistory.Availability history;
 
     public FivetranSyncs(FivetranAccounts accounts, Clock clock, boolean webhooksEnabled, Duration webhookFallbackPoll) {
+        this(accounts, clock, webhooksEnabled, webhookFallbackPoll,
+                new FivetranSyncHistory.Availability(clock, Duration.ofHours(1)));
+    }
+
+    /** @param history which accounts answered the sync history with 403/404 lately (not asked again meanwhile) */
+    public FivetranSyncs(FivetranAccounts accounts, Clock clock, boolean webhooksEnabled, Duration webhookFallbackPoll,
+            FivetranSyncHistory.Availability history) {
         this.accounts = accounts;
         this.clock = clock;
         this.webhooksEnabled = webhooksEnabled;
         this.webhookFallbackPoll = webhookFallbackPoll;
+        this.history = history;
     }
 
     /**
@@ -187,9 +214,15 @@ public final class FivetranSyncs implements SyncProvider {
         return true;
     }
 
+    /**
+     * The baseline, and for the sync history the trigger's time (the journal keeps epoch milliseconds: a sync that
+     * started in the same millisecond before the trigger could be taken for its own) and the sync id, if known.
+     */
     @Override
     public void restore(Exchange ex, RunJournal.Step s, boolean attach) {
         ex.setProperty(BASELINE, s.baseline());
+        ex.setProperty(TRIGGER_SENT, s.triggerSentAt() == null ? null : Instant.ofEpochMilli(s.triggerSentAt()));
+        ex.setProperty(SYNC_ID, s.jobId());
     }
 
     @Override
@@ -199,7 +232,7 @@ public final class FivetranSyncs implements SyncProvider {
 
     @Override
     public String syncId(Exchange ex) {
-        return null;
+        return ex.getProperty(SYNC_ID, String.class);
     }
 
     @Override
@@ -253,9 +286,31 @@ public final class FivetranSyncs implements SyncProvider {
         return !Boolean.TRUE.equals(ex.getProperty(TRIGGER_NEEDED, Boolean.class));
     }
 
+    /** The connection, or the sync history when it is due ({@link #onStatus} reads either). */
     @Override
     public void statusRequest(Exchange ex) {
-        readRequest(ex);
+        if (Boolean.TRUE.equals(ex.getProperty(HISTORY_DUE, Boolean.class)) && historyUsable(ex)) {
+            historyRequest(ex);
+        } else {
+            ex.removeProperty(READING_HISTORY);
+            readRequest(ex);
+        }
+    }
+
+    /** Whether the sync history can tell this sync: after a trigger of ours, on an account that has it. */
+    private boolean historyUsable(Exchange ex) {
+        return ex.getProperty(TRIGGER_SENT) != null && !Boolean.TRUE.equals(ex.getProperty(ATTACHED, Boolean.class))
+                && history.usable(SyncState.text(ex, SyncState.ACCOUNT));
+    }
+
+    /** Describes {@code GET /v1/connections/{id}/sync-history} from the trigger to now (one page). */
+    public void historyRequest(Exchange ex) {
+        spend(ex);
+        ApiCall.describe(ex, "GET", "/v1/connections/" + ex.getProperty(CONNECTOR_ID) + "/sync-history",
+                FivetranSyncHistory.query(ex.getProperty(TRIGGER_SENT, Instant.class), clock.instant(),
+                        ex.getProperty(HISTORY_CURSOR, String.class)), null, "read the sync history of " + subject(ex));
+        ex.setProperty(ApiCall.READ_STATUSES, HISTORY_MISSING);
+        ex.setProperty(READING_HISTORY, true);
     }
 
     @Override
@@ -321,6 +376,10 @@ public final class FivetranSyncs implements SyncProvider {
         ex.setProperty(ATTACHED, false);
         ex.setProperty(SKIPPED, false);
         ex.setProperty(COMPLETED_BY, null);
+        for (String p : new String[] {TRIGGER_SENT, SYNC_ID, HISTORY_ENTRY, HISTORY_DUE, HISTORY_CURSOR,
+                HISTORY_CANDIDATE, PENDING_EVENT, READING_HISTORY, EVENT}) {
+            ex.removeProperty(p); // another sync earlier on the same exchange may have left them
+        }
         SyncState.start(ex, clock, poll, timeout, wait);
     }
 
@@ -397,6 +456,11 @@ public final class FivetranSyncs implements SyncProvider {
         ApiCall.describe(ex, "POST", "/v1/connections/" + ex.getProperty(CONNECTOR_ID) + "/" + op, null,
                 Json.write(body), "trigger a " + op + " of " + subject(ex));
         ex.setProperty(SyncWaiter.SIGNALS_SINCE, SyncWaiter.signalMark());
+        // the sync this trigger starts is the first that starts after the first trigger: a re-trigger of a
+        // rescheduled sync continues that sync, and a trigger sent again started nothing before
+        if (ex.getProperty(TRIGGER_SENT) == null) {
+            ex.setProperty(TRIGGER_SENT, clock.instant());
+        }
     }
 
     /** The trigger was accepted: wait for the timestamps to move. */
@@ -485,13 +549,194 @@ public final class FivetranSyncs implements SyncProvider {
      */
     @Override
     public void onStatus(Exchange ex) {
+        if (Boolean.TRUE.equals(ex.getProperty(READING_HISTORY, Boolean.class))) {
+            ex.removeProperty(READING_HISTORY);
+            onHistory(ex);
+            return;
+        }
         FivetranConnector c = record(ex);
+        if (!historyUsable(ex)) {
+            decide(ex, c);
+            return;
+        }
+        FivetranCompletion.Outcome outcome = FivetranCompletion.evaluate(baseline(ex), c);
+        FivetranSyncHistory.Entry entry = ex.getProperty(HISTORY_ENTRY, FivetranSyncHistory.Entry.class);
+        if (outcome == FivetranCompletion.Outcome.SUCCEEDED || outcome == FivetranCompletion.Outcome.FAILED) {
+            // the connection shows an end since the baseline: the sync history tells whether it is this sync's
+            if (entry != null && entry.ended() && confirmed(entry, c)) {
+                conclude(ex, entry);
+                return;
+            }
+            ex.setProperty(SyncState.STATUS, "syncing");
+            ex.setProperty(HISTORY_DUE, true);
+            pollNow(ex);
+            return;
+        }
         decide(ex, c);
+        if (ex.getProperty(SYNC_ID) == null && "syncing".equalsIgnoreCase(c.syncState())
+                && !Boolean.TRUE.equals(ex.getProperty(SyncState.DONE, Boolean.class))
+                && !Boolean.TRUE.equals(ex.getProperty(RETRIGGER_DUE, Boolean.class))) {
+            ex.setProperty(HISTORY_DUE, true); // a sync runs: the history names it
+            pollNow(ex);
+        }
     }
 
-    /** The wait was ended by a {@code sync_end} webhook: no status read is needed. */
+    /**
+     * Reads a page of the sync history: the first sync that started after the trigger is this one. When the history
+     * shows it ended, that is the outcome, once the connection confirms it (its succeeded_at or failed_at at or
+     * after the sync's start); an end otherwise (e.g. stopped by a forced sync) fails it as it is. 403/404: the
+     * account has no sync history (remembered a while, logged once); the connection's timestamps decide.
+     */
+    public void onHistory(Exchange ex) {
+        String account = SyncState.text(ex, SyncState.ACCOUNT);
+        int status = ex.getProperty(ApiCall.STATUS, 200, Integer.class);
+        if (HISTORY_MISSING.contains(status)) {
+            if (history.refused(account)) {
+                LOG.warn("Fivetran account '{}' answered {} to the sync history ({}): its syncs are judged by the"
+                        + " connection's succeeded_at/failed_at; asked again in {}", account, status, subject(ex),
+                        Durations.human(history.memory()));
+            }
+            ex.removeProperty(HISTORY_DUE);
+            ex.removeProperty(HISTORY_CURSOR);
+            ex.removeProperty(HISTORY_CANDIDATE);
+            JsonNode pending = ex.getProperty(PENDING_EVENT, JsonNode.class);
+            ex.removeProperty(PENDING_EVENT);
+            if (pending != null) {
+                endByTimestamps(ex, pending);
+                return;
+            }
+            FivetranConnector c = ex.getProperty(CONNECTOR, FivetranConnector.class);
+            if (c != null) {
+                decide(ex, c);
+            } else {
+                nextPoll(ex);
+            }
+            return;
+        }
+        FivetranSyncHistory.Page page = FivetranSyncHistory.page(Json.parse(ex.getMessage().getBody(String.class)));
+        Instant trigger = ex.getProperty(TRIGGER_SENT, Instant.class);
+        FivetranSyncHistory.Entry first = FivetranSyncHistory.firstAfter(trigger,
+                ex.getProperty(HISTORY_CANDIDATE, FivetranSyncHistory.Entry.class), page.entries());
+        if (page.nextCursor() != null) {
+            ex.setProperty(HISTORY_CURSOR, page.nextCursor());
+            ex.setProperty(HISTORY_CANDIDATE, first);
+            pollNow(ex);
+            return;
+        }
+        ex.removeProperty(HISTORY_CURSOR);
+        ex.removeProperty(HISTORY_CANDIDATE);
+        if (first != null) {
+            if (!first.syncId().equals(ex.getProperty(SYNC_ID))) {
+                LOG.info("{}: the {} triggered at {} is Fivetran sync {} (started {})", subject(ex),
+                        ex.getProperty(OPERATION), trigger, first.syncId(), first.start());
+            }
+            ex.setProperty(SYNC_ID, first.syncId());
+            ex.setProperty(HISTORY_ENTRY, first);
+        }
+        JsonNode pending = ex.getProperty(PENDING_EVENT, JsonNode.class);
+        if (pending != null) {
+            ex.removeProperty(PENDING_EVENT);
+            if (first != null && first.syncId().equals(Json.text(pending, "sync_id"))) {
+                completeByWebhook(ex, pending);
+                return;
+            }
+            ignoreOtherSync(ex, pending);
+        }
+        FivetranConnector c = ex.getProperty(CONNECTOR, FivetranConnector.class);
+        if (first != null && first.ended()) {
+            if (first.outcome() == FivetranSyncHistory.Outcome.ENDED_OTHERWISE || c != null && confirmed(first, c)) {
+                conclude(ex, first);
+                return;
+            }
+            ex.removeProperty(HISTORY_DUE); // the connection confirms it: read next
+        } else {
+            // not started or not ended yet: while the connection shows an end since the baseline (another sync's),
+            // it tells nothing more, so the history is read again
+            boolean connectionShowsEnd = c != null && isEnd(FivetranCompletion.evaluate(baseline(ex), c));
+            ex.setProperty(HISTORY_DUE, connectionShowsEnd);
+        }
+        ex.setProperty(SyncState.STATUS, first == null ? "syncing" : first.ended() ? "ending" : "syncing");
+        nextPoll(ex);
+    }
+
+    private static boolean isEnd(FivetranCompletion.Outcome o) {
+        return o == FivetranCompletion.Outcome.SUCCEEDED || o == FivetranCompletion.Outcome.FAILED;
+    }
+
+    /** The connection shows the record's end: its succeeded_at (or failed_at) at or after the sync's start. */
+    static boolean confirmed(FivetranSyncHistory.Entry entry, FivetranConnector c) {
+        Instant at = switch (entry.outcome()) {
+            case SUCCEEDED -> c.succeededAt();
+            case FAILED -> c.failedAt();
+            default -> null;
+        };
+        return at != null && !at.isBefore(entry.start());
+    }
+
+    /** The sync history's record ended the sync. */
+    private void conclude(Exchange ex, FivetranSyncHistory.Entry entry) {
+        ex.removeProperty(HISTORY_DUE);
+        ex.setProperty(SyncState.STATUS, entry.outcome() == FivetranSyncHistory.Outcome.SUCCEEDED ? "succeeded"
+                : "failed");
+        ex.setProperty(COMPLETED_BY, "poll");
+        SyncState.afterStatus(ex, clock, true);
+        LOG.info("Fivetran {} of {}: {} (sync {} {}{}) after {}", ex.getProperty(OPERATION), subject(ex),
+                ex.getProperty(SyncState.STATUS), entry.syncId(), entry.status(),
+                entry.reason() == null ? "" : ": " + entry.reason(), Durations.human(SyncState.elapsed(ex, clock)));
+    }
+
+    /** A poll right away (still within the account's request budget). */
+    private void pollNow(Exchange ex) {
+        if (Boolean.TRUE.equals(ex.getProperty(SyncState.DONE, Boolean.class))) {
+            return;
+        }
+        SyncState.afterStatus(ex, clock, false);
+        if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
+            return;
+        }
+        RequestBudget budget = ex.getProperty(BUDGET, RequestBudget.class);
+        long now = clock.millis();
+        long allowed = budget == null ? now : budget.reserve(now);
+        long deadline = ex.getProperty(SyncState.DEADLINE, Long.class);
+        ex.setProperty(SyncState.NEXT_POLL_DELAY, Math.max(0, Math.min(allowed, deadline) - now));
+    }
+
+    /**
+     * A {@code sync_end} webhook of the connector: with a {@code sync_id}, it ends the wait only when it is this
+     * sync's (known from the sync history, which is read first when it is not known yet); without one (or without
+     * the sync history), when it was created after the baseline.
+     */
     public void onWebhook(Exchange ex) {
         JsonNode event = ex.getProperty(SyncWaiter.SIGNAL, JsonNode.class);
+        String eventSyncId = Json.text(event, "sync_id");
+        String ours = ex.getProperty(SYNC_ID, String.class);
+        if (eventSyncId != null && !eventSyncId.isBlank() && (ours != null || historyUsable(ex))) {
+            ex.setProperty(SyncWaiter.SIGNALS_SINCE, SyncWaiter.signalMark());
+            if (eventSyncId.equals(ours)) {
+                completeByWebhook(ex, event);
+            } else if (ours != null) {
+                ignoreOtherSync(ex, event);
+                nextPoll(ex);
+            } else {
+                ex.setProperty(PENDING_EVENT, event);
+                ex.setProperty(HISTORY_DUE, true);
+                pollNow(ex);
+            }
+            return;
+        }
+        endByTimestamps(ex, event);
+    }
+
+    private void ignoreOtherSync(Exchange ex, JsonNode event) {
+        String ours = ex.getProperty(SYNC_ID, String.class);
+        LOG.info("{}: ignored a sync_end webhook of sync {}, {}", subject(ex),
+                Json.abbreviate(Json.text(event, "sync_id"), 80), ours == null
+                        ? "while no sync has started since the trigger" : "not this " + ex.getProperty(OPERATION)
+                        + "'s sync " + ours);
+    }
+
+    /** Today's rule for a webhook that cannot be matched by sync_id: it ends the wait if created after the baseline. */
+    private void endByTimestamps(Exchange ex, JsonNode event) {
         Instant created = createdOf(event);
         Instant baseline = baseline(ex);
         if (created != null && baseline != null && !created.isAfter(baseline)) {
@@ -502,7 +747,16 @@ public final class FivetranSyncs implements SyncProvider {
             nextPoll(ex);
             return;
         }
+        completeByWebhook(ex, event);
+    }
+
+    private void completeByWebhook(Exchange ex, JsonNode event) {
+        ex.removeProperty(HISTORY_DUE);
         ex.setProperty(EVENT, event);
+        String eventSyncId = Json.text(event, "sync_id");
+        if (ex.getProperty(SYNC_ID) == null && eventSyncId != null && !eventSyncId.isBlank()) {
+            ex.setProperty(SYNC_ID, eventSyncId);
+        }
         String status = Json.text(event.path("data"), "status");
         boolean ok = status != null && status.toUpperCase(Locale.ROOT).startsWith("SUCCESS");
         ex.setProperty(SyncState.STATUS, ok ? "succeeded" : "failed");
@@ -642,7 +896,16 @@ public final class FivetranSyncs implements SyncProvider {
         r.put("triggers", ex.getProperty(TRIGGERS, 0, Integer.class));
         r.put("attached", Boolean.TRUE.equals(ex.getProperty(ATTACHED, Boolean.class)));
         r.put("completedBy", ex.getProperty(COMPLETED_BY, String.class));
-        r.put("syncId", event == null ? null : Json.text(event, "sync_id"));
+        String syncId = ex.getProperty(SYNC_ID, String.class);
+        r.put("syncId", syncId != null ? syncId : event == null ? null : Json.text(event, "sync_id"));
+        FivetranSyncHistory.Entry entry = ex.getProperty(HISTORY_ENTRY, FivetranSyncHistory.Entry.class);
+        if (entry != null && entry.syncId().equals(syncId)) {
+            r.put("syncStartedAt", entry.start().toString());
+            r.put("syncEndedAt", entry.end() == null ? null : entry.end().toString());
+            if (entry.reason() != null) {
+                r.put("syncReason", entry.reason());
+            }
+        }
         r.put("timedOut", Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class)));
         String stop = ex.getProperty(SyncWaiter.STOP_REQUESTED, String.class);
         if (stop != null) {

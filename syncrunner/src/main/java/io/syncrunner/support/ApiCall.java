@@ -23,6 +23,13 @@ public final class ApiCall {
     public static final String AUTH = "apiAuth";
     public static final String ACTION = "apiAction";
     public static final String ACCEPT = "apiAccept";
+    /**
+     * Non-2xx statuses the caller reads itself (a {@code Set<Integer>}, set after {@link #describe}, which clears it):
+     * such an answer is left as the body, like a 2xx, instead of failing the call; {@link #STATUS} tells which.
+     */
+    public static final String READ_STATUSES = "apiReadStatuses";
+    /** The status of the last answer {@link #check} let through (2xx or one of {@link #READ_STATUSES}). */
+    public static final String STATUS = "apiStatus";
     /** The account's {@link ApiErrorHint}, asked about every failed call (none when unset). */
     public static final String ERROR_HINT = "apiErrorHint";
     private static final String CREDENTIAL_USED = "apiCredentialUsed";
@@ -64,6 +71,7 @@ public final class ApiCall {
         exchange.setProperty(QUERY, query);
         exchange.setProperty(BODY, body);
         exchange.setProperty(ACTION, action);
+        exchange.removeProperty(READ_STATUSES);
     }
 
     /** Sets what camel-http needs for the described request; fetches a token if the account uses them. */
@@ -111,7 +119,12 @@ public final class ApiCall {
         int status = in.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String body = in.getBody(String.class);
         in.setBody(body);
+        exchange.setProperty(STATUS, status);
         if (status >= 200 && status <= 299) {
+            return;
+        }
+        java.util.Set<?> readByCaller = exchange.getProperty(READ_STATUSES, java.util.Set.class);
+        if (readByCaller != null && readByCaller.contains(status)) {
             return;
         }
         String method = exchange.getProperty(METHOD, "GET", String.class);

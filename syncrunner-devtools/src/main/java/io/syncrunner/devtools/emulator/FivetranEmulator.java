@@ -92,6 +92,10 @@ import static io.syncrunner.devtools.emulator.EmulatorHttp.text;
  *   <li>Lists ({@code GET /v1/connections?group_id=}, {@code GET /v1/groups/{id}/connections},
  *       {@code GET /v1/webhooks}) are ordered by id and paged with {@code limit} (1..1000, default 100) and an opaque
  *       {@code cursor}; {@code data.next_cursor} is left out on the last page.</li>
+ *   <li>{@code GET /v1/connections/{id}/sync-history} (in Fivetran's docs, not yet in the copied OpenAPI definition):
+ *       one record per run ({@code sync_id}, {@code start_time}, {@code end_time}, {@code status}, {@code reason}),
+ *       newest first, paged as the lists are; {@link #setSyncHistoryRefusal(int)} answers 403/404 instead, as on
+ *       plans without it.</li>
  * </ul>
  */
 public final class FivetranEmulator extends AbstractEmulator {
@@ -113,7 +117,9 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     private static final Logger LOG = LoggerFactory.getLogger(FivetranEmulator.class);
     private static final ObjectMapper JSON = EmulatorHttp.JSON;
-    private static final Pattern CONNECTOR_PATH = Pattern.compile("/(connections|connectors)/([^/]+)(?:/(sync|resync))?");
+    private static final Pattern CONNECTOR_PATH = Pattern.compile("/(connections|connectors)/([^/]+)(?:/(sync|resync|sync-history))?");
+    /** The widest window {@code GET .../sync-history} accepts (Fivetran docs: at most 7 days). */
+    public static final Duration SYNC_HISTORY_MAX_WINDOW = Duration.ofDays(7);
     private static final Pattern GROUP_WEBHOOK_PATH = Pattern.compile("/webhooks/group/([^/]+)");
     private static final Pattern WEBHOOK_PATH = Pattern.compile("/webhooks/([^/]+)");
     private static final Pattern GROUP_CONNECTIONS_PATH = Pattern.compile("/groups/([^/]+)/connections");
@@ -135,6 +141,8 @@ public final class FivetranEmulator extends AbstractEmulator {
 
     private final Map<String, String> apiKeys = new ConcurrentHashMap<>();
     private volatile boolean nullTimestamps;
+    /** The status {@code GET .../sync-history} answers instead of the history (403/404 as on some plans), or 0. */
+    private volatile int syncHistoryRefusal;
     private volatile TimestampPrecision timestampPrecision;
     private volatile Duration webhookDelay;
     private volatile RateLimit rateLimit;
@@ -522,6 +530,18 @@ public final class FivetranEmulator extends AbstractEmulator {
         synchronized (c) {
             c.suppressWebhooks = suppress;
         }
+        return this;
+    }
+
+    /**
+     * Makes {@code GET /v1/connections/{id}/sync-history} answer {@code status} (403 or 404, as on plans without the
+     * endpoint) instead of the history; 0 serves it again.
+     */
+    public FivetranEmulator setSyncHistoryRefusal(int status) {
+        if (status != 0 && status != 403 && status != 404) {
+            throw new IllegalArgumentException("sync-history refusal must be 403, 404 or 0 (serve), not " + status);
+        }
+        this.syncHistoryRefusal = status;
         return this;
     }
 
@@ -945,7 +965,8 @@ public final class FivetranEmulator extends AbstractEmulator {
         Matcher webhook = WEBHOOK_PATH.matcher(apiPath);
         Set<String> allowed;
         if (connector.matches()) {
-            allowed = connector.group(3) == null ? Set.of("GET", "PATCH") : Set.of("POST");
+            allowed = connector.group(3) == null ? Set.of("GET", "PATCH")
+                    : "sync-history".equals(connector.group(3)) ? Set.of("GET") : Set.of("POST");
         } else if (apiPath.equals("/webhooks") || apiPath.equals("/connections") || apiPath.equals("/account/info")
                 || apiPath.equals("/groups")
                 || GROUP_CONNECTIONS_PATH.matcher(apiPath).matches()) {
@@ -1032,6 +1053,9 @@ public final class FivetranEmulator extends AbstractEmulator {
             String action = connector.group(3);
             if (action == null) {
                 return "GET".equals(method) ? getConnector(id) : patchConnector(id, body);
+            }
+            if ("sync-history".equals(action)) {
+                return syncHistory(id, query);
             }
             return "sync".equals(action) ? sync(id, body) : resync(id, body);
         }
@@ -1136,6 +1160,85 @@ public final class FivetranEmulator extends AbstractEmulator {
             settle(c, clock.instant());
             return success(null, connectorMap(c));
         }
+    }
+
+    /**
+     * {@code GET /v1/connections/{id}/sync-history?start_time=&end_time=&cursor=&limit=} (Fivetran docs "Retrieve
+     * Connection Sync History"; the copied OpenAPI definition does not have it yet): one record per run that started
+     * in the window [start_time, end_time), newest first, paged like every list. Times are ISO-8601; start_time
+     * defaults to one hour before end_time, end_time to one hour after start_time (both unset: the hour up to now);
+     * end_time must be after start_time and the window at most {@link #SYNC_HISTORY_MAX_WINDOW} (else 400). Record:
+     * {@code sync_id}, {@code start_time}, {@code end_time} (null while running), {@code status} ({@code running},
+     * {@code succeeded}, {@code failed}, {@code cancelled} for a run stopped by a forced sync) and {@code reason}.
+     */
+    private Reply syncHistory(String id, String query) {
+        if (syncHistoryRefusal == 403) {
+            return error(403, "Forbidden", "Sync history is not available for this account.");
+        }
+        if (syncHistoryRefusal == 404) {
+            return notFoundPath("GET", API_PREFIX + "/connections/" + id + "/sync-history");
+        }
+        Connector c = connectors.get(id);
+        if (c == null) {
+            return connectorNotFound(id);
+        }
+        Instant start;
+        Instant end;
+        try {
+            start = historyTime(queryParam(query, "start_time"));
+            end = historyTime(queryParam(query, "end_time"));
+        } catch (java.time.format.DateTimeParseException e) {
+            return invalidInput("'start_time' and 'end_time' must be ISO 8601 date-times such as"
+                    + " 2026-01-01T00:00:00Z.");
+        }
+        if (start == null && end == null) {
+            end = clock.instant();
+        }
+        if (start == null) {
+            start = end.minus(Duration.ofHours(1));
+        } else if (end == null) {
+            end = start.plus(Duration.ofHours(1));
+        }
+        if (!end.isAfter(start)) {
+            return invalidInput("'end_time' must be after 'start_time'.");
+        }
+        if (Duration.between(start, end).compareTo(SYNC_HISTORY_MAX_WINDOW) > 0) {
+            return invalidInput("The maximum allowed range between 'start_time' and 'end_time' is 7 days.");
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        synchronized (c) {
+            settle(c, clock.instant());
+            List<Run> runs = new ArrayList<>(c.runs);
+            runs.sort(Comparator.comparing((Run r) -> r.startedAt).reversed());
+            for (Run r : runs) {
+                if (!r.startedAt.isBefore(start) && !r.startedAt.isAfter(end)) {
+                    items.add(historyRecord(r));
+                }
+            }
+        }
+        return page(items, query);
+    }
+
+    private static Instant historyTime(String text) {
+        return text == null || text.isBlank() ? null : java.time.OffsetDateTime.parse(text.trim()).toInstant();
+    }
+
+    private Map<String, Object> historyRecord(Run r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sync_id", r.syncId);
+        m.put("start_time", iso(r.startedAt));
+        m.put("end_time", r.endedAt == null ? null : iso(r.endedAt));
+        String status = switch (r.outcome) {
+            case "succeeded", "failed", "running" -> r.outcome;
+            default -> "cancelled";
+        };
+        m.put("status", status);
+        m.put("reason", switch (status) {
+            case "failed" -> "The sync failed (emulated)";
+            case "cancelled" -> "Stopped by a forced sync";
+            default -> null;
+        });
+        return m;
     }
 
     private Reply sync(String id, byte[] body) {

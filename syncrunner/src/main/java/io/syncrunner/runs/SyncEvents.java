@@ -70,7 +70,7 @@ public interface SyncEvents {
 
     /** Every listener of the list, in order; one that throws does not keep the others from hearing. */
     static SyncEvents all(List<SyncEvents> listeners) {
-        List<SyncEvents> copy = List.copyOf(listeners);
+        List<SyncEvents> copy = listeners.stream().filter(l -> l != NONE).toList();
         if (copy.isEmpty()) {
             return NONE;
         }

@@ -150,7 +150,10 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         RunJournal journal = openJournal(context, settings, clock);
         int retained = (int) settings.longValue("syncrunner.runs.retained");
         registry.bind("runJournal", journal);
-        registry.bind("syncSteps", new SyncSteps(journal, clock, flow));
+        // told when each sync step begins and ends: OpenLineage run events (off unless syncrunner.lineage.url is set)
+        io.syncrunner.runs.SyncEvents syncEvents = io.syncrunner.runs.SyncEvents.all(List.of(
+                io.syncrunner.lineage.Lineage.install(context, settings, SyncMetrics.meters(context), clock)));
+        registry.bind("syncSteps", new SyncSteps(journal, clock, flow, syncEvents));
         registry.bind("runFence", new io.syncrunner.runs.RunFence(journal));
         // a webhook received by any runner of a cluster ends the waits of every runner (through the journal)
         io.syncrunner.journal.ClusterSignals signals = new io.syncrunner.journal.ClusterSignals(context, journal,

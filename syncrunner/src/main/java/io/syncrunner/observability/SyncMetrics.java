@@ -109,6 +109,11 @@ public final class SyncMetrics extends EventNotifierSupport {
         }
     }
 
+    /** The registry of the runner's meters (bound by {@link #install}). */
+    public static MeterRegistry meters(CamelContext context) {
+        return context.getRegistry().lookupByNameAndType(METER_REGISTRY, MeterRegistry.class);
+    }
+
     /** The registry the meters are on. */
     public MeterRegistry registry() {
         return registry;

@@ -33,6 +33,8 @@ public final class SyncRuns {
     public static final String ENTRY = "direct:sync-request";
     /** Exchange property: the route a run starts from (a workflow's own; else {@value #ENTRY}). */
     public static final String RUN_ENTRY = "syncRunEntry";
+    /** Exchange property: the workflow whose run this is (absent for a run of a sync request). */
+    public static final String WORKFLOW = "syncRunWorkflow";
     /**
      * Exchange property: the fencing epoch this runner holds the run with (the journal's {@code attempts}): 1 for a
      * run it accepted, the claimed epoch for one it carries on. Absent means 1.
@@ -97,6 +99,9 @@ public final class SyncRuns {
         SyncRequest request = run.request();
         ex.setProperty(RUN_ID, run.runId());
         if (request == null) {
+            if (run.workflow() != null) {
+                ex.setProperty(WORKFLOW, run.workflow());
+            }
             return;
         }
         request.applyTo(ex);
@@ -125,6 +130,7 @@ public final class SyncRuns {
                 Json.write(Json.object().put("workflow", workflow)), SyncRun.ACCEPTED);
         ex.setProperty(RUN_ID, run.runId());
         ex.setProperty(RUN_ENTRY, entry);
+        ex.setProperty(WORKFLOW, workflow);
         ex.setProperty(DUPLICATE, !run.runId().equals(runId));
     }
 

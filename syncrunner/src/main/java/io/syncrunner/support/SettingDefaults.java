@@ -58,7 +58,14 @@ public final class SettingDefaults {
             Map.entry("syncrunner.node-id", ""),
             Map.entry("syncrunner.schedules.threads", "2"),
             Map.entry("syncrunner.schedules.clustered", "true"),
-            Map.entry("syncrunner.schedules.cluster-checkin", "5s")));
+            Map.entry("syncrunner.schedules.cluster-checkin", "5s"),
+            // OpenLineage run events (docs/lineage.md): off while the URL is empty
+            Map.entry("syncrunner.lineage.url", ""),
+            Map.entry("syncrunner.lineage.api-key", ""),
+            Map.entry("syncrunner.lineage.namespace", "syncrunner"),
+            Map.entry("syncrunner.lineage.timeout", "2s"),
+            Map.entry("syncrunner.lineage.queue-size", "1000"),
+            Map.entry("syncrunner.lineage.failure-log-interval", "60s")));
 
     private SettingDefaults() {
     }

@@ -4,16 +4,21 @@ import io.syncrunner.journal.RunJournal;
 import io.syncrunner.journal.RunTakenOverException;
 import io.syncrunner.runs.RunFence;
 import io.syncrunner.runs.RunStarter;
+import io.syncrunner.runs.SyncEvents;
 import io.syncrunner.runs.SyncRequest;
 import io.syncrunner.runs.SyncRun;
 import io.syncrunner.runs.SyncRuns;
 import io.syncrunner.support.SyncFailedException;
+import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncState;
+import io.syncrunner.support.SyncStoppedException;
+import io.syncrunner.support.SyncTimeoutException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -37,16 +42,25 @@ public final class SyncSteps {
     private static final String OWN_RUN = "syncStepOwnRun";
     /** The write of the step's own run, handed in without waiting; checked once the trigger is recorded. */
     private static final String OWN_RUN_WRITE = "syncStepOwnRunWrite";
+    /** The step as {@link SyncEvents} were told of its start (a {@link SyncEvents.Step}). */
+    private static final String EVENTS_STEP = "syncStepEvents";
     private static final Logger LOG = LoggerFactory.getLogger(SyncSteps.class);
 
     private final RunJournal journal;
     private final Clock clock;
     private final SyncFlow flow;
+    private final SyncEvents events;
 
     public SyncSteps(RunJournal journal, Clock clock, SyncFlow flow) {
+        this(journal, clock, flow, SyncEvents.NONE);
+    }
+
+    /** @param events told when a step begins (not a replayed one) and when it ends */
+    public SyncSteps(RunJournal journal, Clock clock, SyncFlow flow, SyncEvents events) {
         this.journal = journal;
         this.clock = clock;
         this.flow = flow;
+        this.events = events;
     }
 
     /** After the flow's {@code begin}: records the step, or reads it back and sets {@value #RESUME}. */
@@ -63,6 +77,7 @@ public final class SyncSteps {
                 ? journal.step(runId, step) : Optional.empty();
         if (recorded.isEmpty()) {
             ex.setProperty(RESUME, "trigger");
+            started(ex, provider, runId, step);
             return;
         }
         RunJournal.Step s = recorded.get();
@@ -85,6 +100,44 @@ public final class SyncSteps {
         ex.setProperty(RESUME, mode);
         LOG.info("Run {}: carrying on step {} ({}){}", runId, step, mode,
                 s.jobId() == null ? "" : ", job " + s.jobId());
+        if (!"replay".equals(mode)) {
+            started(ex, provider, runId, step);
+        }
+    }
+
+    private void started(Exchange ex, SyncProvider provider, String runId, String step) {
+        Long startedAt = ex.getProperty(SyncState.STARTED_AT, Long.class);
+        Object target = ex.getProperty(provider.kind().targetField());
+        SyncEvents.Step s = new SyncEvents.Step(runId, step, provider.kind().provider(),
+                SyncState.text(ex, SyncState.ACCOUNT), target == null ? null : target.toString().trim(),
+                ex.getProperty(SyncRuns.WORKFLOW, String.class),
+                startedAt == null ? clock.instant() : Instant.ofEpochMilli(startedAt));
+        ex.setProperty(EVENTS_STEP, s);
+        events.started(s);
+    }
+
+    private void ended(Exchange ex, SyncEvents.Outcome outcome, String result, String error) {
+        SyncEvents.Step s = ex.getProperty(EVENTS_STEP, SyncEvents.Step.class);
+        if (s != null) {
+            ex.removeProperty(EVENTS_STEP);
+            events.ended(s, outcome, result, error);
+        }
+    }
+
+    /** How a step ended, from its result JSON (a success) or its failure. */
+    static SyncEvents.Outcome outcome(Throwable failure, String result) {
+        String status = result == null ? null : Json.text(Json.parseLenient(result), "status");
+        if (failure == null) {
+            return "succeeded".equals(status) ? SyncEvents.Outcome.SUCCEEDED
+                    : "skipped".equals(status) ? SyncEvents.Outcome.SKIPPED : SyncEvents.Outcome.TRIGGERED;
+        }
+        if (failure instanceof SyncStoppedException) {
+            return SyncEvents.Outcome.STOPPED;
+        }
+        if (failure instanceof SyncTimeoutException) {
+            return SyncEvents.Outcome.TIMED_OUT;
+        }
+        return "cancelled".equals(status) ? SyncEvents.Outcome.CANCELLED : SyncEvents.Outcome.FAILED;
     }
 
     /**
@@ -121,6 +174,7 @@ public final class SyncSteps {
     public void succeeded(Exchange ex) {
         String result = ex.getMessage().getBody(String.class);
         journal.stepEnded(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), true, result, null);
+        ended(ex, outcome(null, result), result, null);
         endOwnRun(ex, SyncRun.SUCCEEDED, result, null);
     }
 
@@ -135,8 +189,10 @@ public final class SyncSteps {
             String error = SyncFailedException.messageOf(e);
             journal.stepEnded(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), false, result,
                     error);
+            ended(ex, outcome(e, result), result, error);
             endOwnRun(ex, SyncRun.FAILED, result, error);
         }
+        ex.removeProperty(EVENTS_STEP); // cut off or taken over: carried on (and told again) later or elsewhere
         throw e == null ? new IllegalStateException("the sync step failed") : e;
     }
 

@@ -92,6 +92,10 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         io.syncrunner.observability.ClientAborts.install(context,
                 settings.duration("syncrunner.http.aborted-log-interval"));
 
+        // alerts on failed syncs and stale connections (routes/alerts.yaml; a listener of the syncs' ends): their
+        // settings are checked here, before the journal opens
+        io.syncrunner.alerts.Alerts.install(context, settings, clock);
+
         TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin"));
         // the provider API timeouts, for every client that calls the APIs
         long connectTimeout = settings.longValue("camel.component.http.connect-timeout", 10_000);

@@ -53,7 +53,19 @@ public final class SettingDefaults {
             Map.entry("syncrunner.node-id", ""),
             Map.entry("syncrunner.schedules.threads", "2"),
             Map.entry("syncrunner.schedules.clustered", "true"),
-            Map.entry("syncrunner.schedules.cluster-checkin", "5s")));
+            Map.entry("syncrunner.schedules.cluster-checkin", "5s"),
+            // alerts (docs/alerts.md)
+            Map.entry("syncrunner.public-url", ""),
+            Map.entry("syncrunner.alerts.on-failure", "none"),
+            Map.entry("syncrunner.alerts.on-stale", "none"),
+            Map.entry("syncrunner.alerts.min-interval", "15m"),
+            Map.entry("syncrunner.alerts.email.host", "localhost"),
+            Map.entry("syncrunner.alerts.email.port", "25"),
+            Map.entry("syncrunner.alerts.email.username", ""),
+            Map.entry("syncrunner.alerts.email.password", ""),
+            Map.entry("syncrunner.alerts.email.from", "syncrunner@localhost"),
+            Map.entry("syncrunner.alerts.email.to", ""),
+            Map.entry("syncrunner.alerts.slack.webhook-url", "")));
 
     private SettingDefaults() {
     }

@@ -5,15 +5,20 @@ import io.syncrunner.journal.RunTakenOverException;
 import io.syncrunner.runs.RunFence;
 import io.syncrunner.runs.RunStarter;
 import io.syncrunner.runs.SyncRequest;
+import io.syncrunner.runs.SyncEvents;
 import io.syncrunner.runs.SyncRun;
 import io.syncrunner.runs.SyncRuns;
 import io.syncrunner.support.SyncFailedException;
+import io.syncrunner.support.Json;
 import io.syncrunner.support.SyncState;
+import io.syncrunner.support.SyncTimeoutException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -115,12 +120,16 @@ public final class SyncSteps {
         boolean attached = Boolean.TRUE.equals(ex.getProperty(SyncProvider.ATTACHED, Boolean.class));
         journal.stepTriggeredLater(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), syncId,
                 attached);
+        SyncProvider p = flow.provider(ex);
+        SyncEvents.fireStarted(ex.getContext(), new SyncEvents.Started(runId(ex), p.kind().provider(),
+                SyncState.text(ex, SyncState.ACCOUNT), target(ex, p), syncId, clock.instant()));
     }
 
     /** The step ended well (the body is its result JSON). */
     public void succeeded(Exchange ex) {
         String result = ex.getMessage().getBody(String.class);
         journal.stepEnded(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), true, result, null);
+        ended(ex, Json.text(Json.parseLenient(result), "status"), null);
         endOwnRun(ex, SyncRun.SUCCEEDED, result, null);
     }
 
@@ -135,6 +144,9 @@ public final class SyncSteps {
             String error = SyncFailedException.messageOf(e);
             journal.stepEnded(runId(ex), SyncRuns.epoch(ex), ex.getProperty(STEP, String.class), false, result,
                     error);
+            String status = Json.text(Json.parseLenient(result), "status");
+            ended(ex, status != null && !"succeeded".equals(status) ? status
+                    : e instanceof SyncTimeoutException ? "timed_out" : "failed", error == null ? "failed" : error);
             endOwnRun(ex, SyncRun.FAILED, result, error);
         }
         throw e == null ? new IllegalStateException("the sync step failed") : e;
@@ -149,6 +161,23 @@ public final class SyncSteps {
         if ("failed".equals(s.state())) {
             throw new SyncFailedException(s.error(), s.result());
         }
+    }
+
+    /** Tells the {@link SyncEvents} listeners, and leaves the event on the exchange ({@value SyncEvents#ENDED}). */
+    private void ended(Exchange ex, String status, String error) {
+        SyncProvider p = flow.provider(ex);
+        Long startedAt = ex.getProperty(SyncState.STARTED_AT, Long.class);
+        long now = clock.millis();
+        SyncEvents.Ended event = new SyncEvents.Ended(runId(ex), p.kind().provider(),
+                SyncState.text(ex, SyncState.ACCOUNT), target(ex, p), p.syncId(ex), status == null ? "succeeded"
+                : status, error, Duration.ofMillis(startedAt == null ? 0 : Math.max(0, now - startedAt)),
+                SyncState.text(ex, SyncEvents.UI_URL), Instant.ofEpochMilli(now));
+        ex.setProperty(SyncEvents.ENDED, event);
+        SyncEvents.fireEnded(ex.getContext(), event);
+    }
+
+    private static String target(Exchange ex, SyncProvider p) {
+        return SyncState.text(ex, p.kind().targetField());
     }
 
     private String ownRun(Exchange ex, String provider) {

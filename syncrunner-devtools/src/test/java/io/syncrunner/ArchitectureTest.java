@@ -35,7 +35,7 @@ class ArchitectureTest {
     private static final String FIXTURES = "architectureviolations";
     /** Packages below the root that hold no provider knowledge (the root package itself is generic too). */
     private static final String[] GENERIC = {"journal", "runs", "observability", "support", "auth", "schedules", "ops",
-            "security", "sync", "inventory", "lineage"};
+            "security", "sync", "inventory", "lineage", "alerts"};
     /** Where the providers are assembled: the runner's wiring and the check command's. */
     private static final String[] WIRING = {"SyncRunnerConfiguration", "ops.CheckConfiguration"};
 

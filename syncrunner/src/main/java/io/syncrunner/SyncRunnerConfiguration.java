@@ -92,6 +92,10 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         io.syncrunner.observability.ClientAborts.install(context,
                 settings.duration("syncrunner.http.aborted-log-interval"));
 
+        // alerts on failed syncs and stale connections (routes/alerts.yaml; a listener of the syncs' ends): their
+        // settings are checked here, before the journal opens
+        io.syncrunner.alerts.Alerts alerts = io.syncrunner.alerts.Alerts.install(context, settings, clock);
+
         TokenCache tokens = new TokenCache(clock, settings.duration("syncrunner.token.refresh-margin"));
         // the provider API timeouts, for every client that calls the APIs
         long connectTimeout = settings.longValue("camel.component.http.connect-timeout", 10_000);
@@ -150,9 +154,10 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         RunJournal journal = openJournal(context, settings, clock);
         int retained = (int) settings.longValue("syncrunner.runs.retained");
         registry.bind("runJournal", journal);
-        // told when each sync step begins and ends: OpenLineage run events (off unless syncrunner.lineage.url is set)
+        // told when each sync step begins and ends: OpenLineage run events (off unless syncrunner.lineage.url is set),
+        // alerts on failed syncs (off unless syncrunner.alerts.on-failure names a channel)
         io.syncrunner.runs.SyncEvents syncEvents = io.syncrunner.runs.SyncEvents.all(List.of(
-                io.syncrunner.lineage.Lineage.install(context, settings, SyncMetrics.meters(context), clock)));
+                io.syncrunner.lineage.Lineage.install(context, settings, SyncMetrics.meters(context), clock), alerts));
         registry.bind("syncSteps", new SyncSteps(journal, clock, flow, syncEvents));
         registry.bind("runFence", new io.syncrunner.runs.RunFence(journal));
         // a webhook received by any runner of a cluster ends the waits of every runner (through the journal)

@@ -99,6 +99,18 @@ class FailFastIT {
     }
 
     @Test
+    void shouldExitNamingAnAlertChannelThatIsNotEmailSlackOrNone() throws Exception {
+        failedStart("alert-channel", runner("bad-alert-channel").property("syncrunner.alerts.on-failure", "pager"),
+                "syncrunner.alerts.on-failure", "'pager'", "not an alert channel", "email, slack or none");
+    }
+
+    @Test
+    void shouldExitNamingTheMissingWebhookUrlWhenAlertsGoToSlack() throws Exception {
+        failedStart("alert-webhook", runner("no-alert-webhook").property("syncrunner.alerts.on-stale", "slack"),
+                "syncrunner.alerts.slack.webhook-url");
+    }
+
+    @Test
     void shouldExitNamingACamelSettingThatIsNotANumber() throws Exception {
         failedStart("camel-number", runner("bad-camel-number").property("camel.component.http.connect-timeout",
                 "ten seconds"), "camel.component.http.connect-timeout", "ten seconds");

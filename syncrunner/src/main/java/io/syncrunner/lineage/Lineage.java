@@ -97,7 +97,7 @@ public final class Lineage implements SyncEvents {
     }
 
     @Override
-    public void ended(Step step, Outcome outcome, String result, String error) {
-        sender.send(Json.write(events.end(step, outcome, result, error, clock.instant())));
+    public void ended(Ended end) {
+        sender.send(Json.write(events.end(end.step(), end.outcome(), end.result(), end.error(), end.at())));
     }
 }

@@ -2,8 +2,10 @@ package io.syncrunner.runs;
 
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Told when a sync step of a run begins and ends (called by the sync flow's journal steps, io.syncrunner.sync
@@ -11,6 +13,10 @@ import java.util.List;
  * the journal (it had ended before a restart), nor when the runner's shutdown cuts a step off or another runner took
  * the run over (the step is carried on there, and told again: a listener sees {@link #started} once more with the
  * same run id and step key).
+ *
+ * <p>Listeners: OpenLineage run events (io.syncrunner.lineage) and alerts on failed syncs (io.syncrunner.alerts). The
+ * step's {@link Ended} is also left on the exchange ({@value #ENDED}) for a route's own alert (the notify-on-failure
+ * template).
  *
  * <p>Listeners are called on the sync's thread: they must return at once (hand work to a thread of their own) and
  * should not throw (a listener that throws is logged and the sync goes on).
@@ -23,9 +29,14 @@ public interface SyncEvents {
         }
 
         @Override
-        public void ended(Step step, Outcome outcome, String result, String error) {
+        public void ended(Ended end) {
         }
     };
+
+    /** Exchange property: the {@link Ended} of the last sync step that ended on this exchange. */
+    String ENDED = "syncEnded";
+    /** Exchange property a route may set: the provider's web page of the synced target (shown in alerts). */
+    String UI_URL = "syncUiUrl";
 
     /**
      * One sync step.
@@ -60,13 +71,39 @@ public interface SyncEvents {
         STOPPED
     }
 
-    void started(Step step);
-
     /**
+     * How one sync step ended.
+     *
      * @param result the result JSON (null when the failure carries none)
      * @param error  the failure's message (null when it succeeded)
+     * @param syncId the provider's id of the sync (an Airbyte job id, a Fivetran sync id), null when it has none
+     * @param uiUrl  the provider's page of the target when known (exchange property {@value #UI_URL}), else null
+     * @param at     when it ended
      */
-    void ended(Step step, Outcome outcome, String result, String error);
+    record Ended(Step step, Outcome outcome, String result, String error, String syncId, String uiUrl, Instant at) {
+        /** Failed, timed out, cancelled or stopped: what a person is alerted to. */
+        public boolean failed() {
+            return outcome != Outcome.SUCCEEDED && outcome != Outcome.TRIGGERED && outcome != Outcome.SKIPPED;
+        }
+
+        /** The result's status ({@code succeeded}, {@code failed}, {@code cancelled}...), else the outcome's word. */
+        public String status() {
+            String status = result == null ? null : io.syncrunner.support.Json.text(
+                    io.syncrunner.support.Json.parseLenient(result), "status");
+            return status != null && !(failed() && "succeeded".equals(status)) ? status
+                    : outcome.name().toLowerCase(Locale.ROOT);
+        }
+
+        /** From the step's (first) start to its end. */
+        public Duration duration() {
+            return step.startedAt() == null || at == null || at.isBefore(step.startedAt()) ? Duration.ZERO
+                    : Duration.between(step.startedAt(), at);
+        }
+    }
+
+    void started(Step step);
+
+    void ended(Ended end);
 
     /** Every listener of the list, in order; one that throws does not keep the others from hearing. */
     static SyncEvents all(List<SyncEvents> listeners) {
@@ -88,13 +125,13 @@ public interface SyncEvents {
             }
 
             @Override
-            public void ended(Step step, Outcome outcome, String result, String error) {
+            public void ended(Ended end) {
                 for (SyncEvents l : copy) {
                     try {
-                        l.ended(step, outcome, result, error);
+                        l.ended(end);
                     } catch (RuntimeException e) {
                         LoggerFactory.getLogger(SyncEvents.class).warn("A sync events listener failed on the end of"
-                                + " step {}: {}", step.stepKey(), e.toString());
+                                + " step {}: {}", end.step().stepKey(), e.toString());
                     }
                 }
             }

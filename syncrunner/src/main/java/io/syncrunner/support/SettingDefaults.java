@@ -65,7 +65,19 @@ public final class SettingDefaults {
             Map.entry("syncrunner.lineage.namespace", "syncrunner"),
             Map.entry("syncrunner.lineage.timeout", "2s"),
             Map.entry("syncrunner.lineage.queue-size", "1000"),
-            Map.entry("syncrunner.lineage.failure-log-interval", "60s")));
+            Map.entry("syncrunner.lineage.failure-log-interval", "60s"),
+            // alerts (docs/alerts.md)
+            Map.entry("syncrunner.public-url", ""),
+            Map.entry("syncrunner.alerts.on-failure", "none"),
+            Map.entry("syncrunner.alerts.on-stale", "none"),
+            Map.entry("syncrunner.alerts.min-interval", "15m"),
+            Map.entry("syncrunner.alerts.email.host", "localhost"),
+            Map.entry("syncrunner.alerts.email.port", "25"),
+            Map.entry("syncrunner.alerts.email.username", ""),
+            Map.entry("syncrunner.alerts.email.password", ""),
+            Map.entry("syncrunner.alerts.email.from", "syncrunner@localhost"),
+            Map.entry("syncrunner.alerts.email.to", ""),
+            Map.entry("syncrunner.alerts.slack.webhook-url", "")));
 
     private SettingDefaults() {
     }

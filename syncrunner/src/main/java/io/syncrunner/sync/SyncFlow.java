@@ -53,6 +53,7 @@ public final class SyncFlow {
         ex.removeProperty(CALL_PENDING);
         ex.removeProperty(SyncWaiter.WAKE_KEY);
         ex.removeProperty(SyncWaiter.SIGNALS_SINCE);
+        ex.removeProperty(io.syncrunner.runs.SyncEvents.ENDED);
         p.begin(ex);
         SyncMetrics.started(ex, p.kind().provider());
     }

@@ -116,11 +116,15 @@ public final class SyncSteps {
         events.started(s);
     }
 
+    /** Tells the listeners, and leaves the step's end on the exchange ({@value SyncEvents#ENDED}). */
     private void ended(Exchange ex, SyncEvents.Outcome outcome, String result, String error) {
         SyncEvents.Step s = ex.getProperty(EVENTS_STEP, SyncEvents.Step.class);
         if (s != null) {
             ex.removeProperty(EVENTS_STEP);
-            events.ended(s, outcome, result, error);
+            SyncEvents.Ended end = new SyncEvents.Ended(s, outcome, result, error, flow.provider(ex).syncId(ex),
+                    SyncState.text(ex, SyncEvents.UI_URL), clock.instant());
+            ex.setProperty(SyncEvents.ENDED, end);
+            events.ended(end);
         }
     }
 

@@ -22,7 +22,7 @@ class SyncEventsTest {
             }
 
             @Override
-            public void ended(Step step, Outcome outcome, String result, String error) {
+            public void ended(Ended end) {
                 throw new IllegalStateException("broken listener");
             }
         };
@@ -33,13 +33,13 @@ class SyncEventsTest {
             }
 
             @Override
-            public void ended(Step step, Outcome outcome, String result, String error) {
-                heard.add("ended " + step.stepKey() + " " + outcome);
+            public void ended(Ended end) {
+                heard.add("ended " + end.step().stepKey() + " " + end.outcome());
             }
         };
         SyncEvents all = SyncEvents.all(List.of(throwing, recording));
         all.started(STEP);
-        all.ended(STEP, SyncEvents.Outcome.FAILED, null, "it failed");
+        all.ended(new SyncEvents.Ended(STEP, SyncEvents.Outcome.FAILED, null, "it failed", null, null, null));
         assertThat(heard).containsExactly("started p/a/t/sync", "ended p/a/t/sync FAILED");
     }
 

@@ -186,8 +186,14 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         context.addStartupListener(new io.syncrunner.ops.HttpServerCheck(context));
         registry.bind("deadLetters", new DeadLetters());
         registry.bind("statusPage", new StatusPage());
+        // a run's uiUrl: its sync in the provider's own UI (status page, runs API)
+        Map<String, io.syncrunner.runs.ProviderUi> providerUis = Map.of(
+                "airbyte", new io.syncrunner.airbyte.AirbyteUiLinks(airbyteAccounts::baseUrl,
+                        account -> settings.text("airbyte." + account + ".workspace-id", "")),
+                "fivetran", new io.syncrunner.fivetran.FivetranUiLinks());
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token"), clock,
-                settings.bool("syncrunner.status-page.require-token")));
+                settings.bool("syncrunner.status-page.require-token"), providerUis));
+        registry.bind("scheduleList", new io.syncrunner.schedules.ScheduleList(context, clock));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after")));
         registry.bind("airbyteAccounts", airbyteAccounts);
         // the connection inventory (routes/connections.yaml, GET /api/connections, syncrunner_connection_* gauges)

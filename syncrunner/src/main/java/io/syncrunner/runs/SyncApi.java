@@ -27,11 +27,20 @@ public final class SyncApi {
     private final Clock clock;
     private final boolean statusPageNeedsToken;
 
+    private final java.util.Map<String, ProviderUi> providerUis;
+
     public SyncApi(SyncRuns runs, Supplier<String> token, Clock clock, boolean statusPageNeedsToken) {
+        this(runs, token, clock, statusPageNeedsToken, java.util.Map.of());
+    }
+
+    /** @param providerUis per provider, the links to its own UI shown as a run's {@code uiUrl} */
+    public SyncApi(SyncRuns runs, Supplier<String> token, Clock clock, boolean statusPageNeedsToken,
+            java.util.Map<String, ProviderUi> providerUis) {
         this.runs = runs;
         this.token = token;
         this.clock = clock;
         this.statusPageNeedsToken = statusPageNeedsToken;
+        this.providerUis = providerUis;
     }
 
     public static final String AUTHORIZED = "syncApiAuthorized";
@@ -139,12 +148,33 @@ public final class SyncApi {
         if (run == null) {
             reply(ex, 404, error("No run " + id));
         } else {
-            reply(ex, 200, Json.write(SyncRuns.describe(run, clock)));
+            reply(ex, 200, Json.write(withUiUrl(run, SyncRuns.describe(run, clock))));
         }
     }
 
     public void list(Exchange ex) {
-        reply(ex, 200, Json.write(runs.describeAll(runs.list(r -> true), clock)));
+        com.fasterxml.jackson.databind.node.ArrayNode a = Json.MAPPER.createArrayNode();
+        for (SyncRun run : runs.list(r -> true)) {
+            a.add(withUiUrl(run, SyncRuns.describe(run, clock)));
+        }
+        reply(ex, 200, Json.write(a));
+    }
+
+    /** Adds the run's {@code uiUrl}: its sync in the provider's own UI (null when there is none). */
+    private com.fasterxml.jackson.databind.node.ObjectNode withUiUrl(SyncRun run,
+            com.fasterxml.jackson.databind.node.ObjectNode described) {
+        ProviderUi ui = run.request() == null ? null : providerUis.get(run.request().provider());
+        String url = null;
+        if (ui != null) {
+            try {
+                url = ui.uiUrl(run.request().account(), run.request().target(), described.get("result"));
+            } catch (RuntimeException e) {
+                // an account no longer configured: the run is still shown, without a link
+                LOG.debug("No provider UI link for run {}: {}", run.runId(), e.getMessage());
+            }
+        }
+        described.put("uiUrl", url);
+        return described;
     }
 
     private static void reply(Exchange ex, int status, String json) {

@@ -255,8 +255,11 @@ public final class SyncRuns {
         o.put("finishedAt", run.finishedAt() == null ? null : run.finishedAt().toString());
         o.put("duration", Duration.between(run.acceptedAt(), run.finishedAt() == null ? clock.instant()
                 : run.finishedAt()).withNanos(0).toString());
-        o.set("result", run.result() == null ? null : Json.parseLenient(run.result()));
+        com.fasterxml.jackson.databind.JsonNode result = run.result() == null ? null : Json.parseLenient(run.result());
+        o.set("result", result);
         o.put("error", run.error());
+        // the state in the status page's words: timed out and cancelled told apart from failed
+        o.put("outcome", RunOutcome.of(run.state(), result).word());
         return o;
     }
 

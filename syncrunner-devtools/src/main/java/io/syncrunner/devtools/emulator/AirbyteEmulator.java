@@ -942,7 +942,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
             return badRequest(e.getMessage());
         }
         Map<String, Object> workspace = new LinkedHashMap<>();
-        workspace.put("workspaceId", derivedUuid("workspace", "default"));
+        workspace.put("workspaceId", workspaceId());
         workspace.put("name", "Emulated workspace");
         workspace.put("dataResidency", "auto");
         workspace.put("notifications", Map.of());
@@ -1011,6 +1011,11 @@ public final class AirbyteEmulator extends AbstractEmulator {
         m.put("createdAt", c.createdAtEpoch);
         m.put("tags", List.of());
         return m;
+    }
+
+    /** The id of the one workspace every emulated connection belongs to (as {@code GET /workspaces} lists it). */
+    public static String workspaceId() {
+        return derivedUuid("workspace", "default");
     }
 
     private static String derivedUuid(String kind, String id) {

@@ -27,6 +27,8 @@ public final class EmulatorLauncher {
         pc.addOverrideProperty("airbyte.demo.base-url", airbyte.selfManagedApiUrl());
         pc.addOverrideProperty("airbyte.demo.client-id", "{{emulator.airbyte.client-id}}");
         pc.addOverrideProperty("airbyte.demo.client-secret", "{{emulator.airbyte.client-secret}}");
+        // the status page's links to "Airbyte" name the emulator's workspace (io.syncrunner.airbyte.AirbyteUiLinks)
+        pc.addOverrideProperty("airbyte.demo.workspace-id", AirbyteEmulator.workspaceId());
         pc.addOverrideProperty("fivetran.demo.base-url", fivetran.baseUrl());
         pc.addOverrideProperty("fivetran.demo.api-key", "{{emulator.fivetran.api-key}}");
         pc.addOverrideProperty("fivetran.demo.api-secret", "{{emulator.fivetran.api-secret}}");
@@ -153,8 +155,16 @@ public final class EmulatorLauncher {
                 fivetran.close();
             }
         });
-        LOG.info("API emulators listening: Airbyte at {}, Fivetran at {} (the demo: accounts \"demo\" point at them)",
-                emulator.baseUrl(), fivetran.baseUrl());
+        LOG.info("API emulators listening: Airbyte at {}, Fivetran at {} (the demo: accounts \"demo\" point at them);"
+                + " the status page: {}", emulator.baseUrl(), fivetran.baseUrl(), statusPageUrl(settings));
         return emulator;
+    }
+
+    /** Where the runner's status page is (its HTTP server's port; the page may be turned off). */
+    private static String statusPageUrl(Settings settings) {
+        if (!settings.bool("syncrunner.status-page.enabled", true)) {
+            return "off (syncrunner.status-page.enabled=false)";
+        }
+        return "http://localhost:" + settings.text("camel.server.port", "8080") + "/status";
     }
 }

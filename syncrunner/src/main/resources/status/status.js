@@ -1,5 +1,5 @@
 // The status page's script: runs as a timeline per connection (last 24 h), the freshness of every connection
-// (GET /api/connections, when the runner has it), the schedules with their next fire times and the recent runs,
+// (GET /status/connections: the inventory of GET /api/connections with the page's credentials), the schedules with their next fire times and the recent runs,
 // refreshed every few seconds. Data from the runner only; nothing is written into the page as HTML (textContent
 // and DOM nodes only), so no run's text can become markup.
 'use strict';
@@ -286,7 +286,7 @@ async function refresh() {
     drawSchedules(null, now, e.message);
   }
   try {
-    drawFreshness(await getJson('/api/connections'));
+    drawFreshness(await getJson('/status/connections'));
   } catch (e) {
     drawFreshness(null, e.message);
   }

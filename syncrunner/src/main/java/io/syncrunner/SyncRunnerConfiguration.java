@@ -191,6 +191,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 "airbyte", new io.syncrunner.airbyte.AirbyteUiLinks(airbyteAccounts::baseUrl,
                         account -> settings.text("airbyte." + account + ".workspace-id", "")),
                 "fivetran", new io.syncrunner.fivetran.FivetranUiLinks());
+        alerts.providerUis(providerUis);
         registry.bind("syncApi", new SyncApi(runs, () -> settings.text("syncrunner.api.token"), clock,
                 settings.bool("syncrunner.status-page.require-token"), providerUis));
         registry.bind("scheduleList", new io.syncrunner.schedules.ScheduleList(context, clock));

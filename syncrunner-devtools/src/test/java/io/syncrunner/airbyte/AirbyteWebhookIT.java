@@ -35,6 +35,7 @@ class AirbyteWebhookIT extends RunnerTestSupport {
         Properties p = new Properties();
         p.put("airbyte.webhooks.secret", secret(WEBHOOK_SECRET));
         p.put("airbyte.webhooks.fallback-poll-interval", FALLBACK.toSeconds() + "s");
+        p.put("syncrunner.inventory.refresh-interval", "1h");
         return p;
     }
 
@@ -137,6 +138,45 @@ class AirbyteWebhookIT extends RunnerTestSupport {
         assertThat(answer.path("woke").asInt()).isZero();
         assertThat(webhooks.unmatchedCount()).isEqualTo(unmatched + 1);
         assertThat(EMULATOR.requests()).as("nothing was asked of Airbyte").hasSize((int) requests);
+    }
+
+    @Test
+    void shouldRefreshTheConnectionInTheInventoryWhenANotificationTellsOfAJobNoSyncWaitsFor() throws Exception {
+        String id = connection("running:300ms,succeeded");
+        io.syncrunner.inventory.ConnectionInventory inventory = context.getRegistry().lookupByNameAndType(
+                "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
+        inventory.refreshSoon();
+        await().atMost(Duration.ofSeconds(30)).until(() -> listed(inventory, id) != null);
+        // triggered and not waited for: the job runs at Airbyte with no sync of this runner waiting for it; the
+        // trigger's end refreshes the connection once (GET /connections/{id})
+        long jobId = Json.parse(template.requestBody("kamelet:airbyte-sync?account=test&connectionId=" + id
+                + "&wait=false", null, String.class)).path("jobId").asLong();
+        String oneConnection = ".*/connections/" + id;
+        await().atMost(Duration.ofSeconds(10)).until(() -> EMULATOR.count("GET", oneConnection) == 1
+                && listed(inventory, id).lastSync() != null && listed(inventory, id).lastSync().jobId() == jobId);
+        await().atMost(Duration.ofSeconds(10)).until(() -> EMULATOR.jobFinishedAt(jobId).isPresent());
+
+        HttpResponse<String> r = post(webhookUrl(WEBHOOK_SECRET), notification(jobId, true)
+                .replace("\"id\": \"c\"", "\"id\": \"" + id + "\""));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Json.parse(r.body()).path("woke").asInt()).isZero();
+        // the notification refreshed the connection once more (the full refresh is an hour away): it shows the end
+        await().atMost(Duration.ofSeconds(10)).until(() -> EMULATOR.count("GET", oneConnection) == 2
+                && "succeeded".equals(lastStatus(inventory, id)));
+        assertThat(listed(inventory, id).lastSync().jobId()).isEqualTo(jobId);
+    }
+
+    private static io.syncrunner.inventory.ListedConnection listed(io.syncrunner.inventory.ConnectionInventory inventory,
+            String connectionId) {
+        return inventory.views().stream().map(io.syncrunner.inventory.ConnectionInventory.View::listed)
+                .filter(c -> c.provider().equals("airbyte") && c.connectionId().equals(connectionId))
+                .findFirst().orElse(null);
+    }
+
+    private static String lastStatus(io.syncrunner.inventory.ConnectionInventory inventory, String connectionId) {
+        io.syncrunner.inventory.ListedConnection c = listed(inventory, connectionId);
+        return c == null || c.lastSync() == null ? null : c.lastSync().status();
     }
 
     @Test

@@ -95,6 +95,8 @@ class AlertsIT extends RunnerTestSupport {
         p.put("syncrunner.public-url", PUBLIC_URL + "/");
         p.put("syncrunner.alerts.on-failure", "email");
         p.put("syncrunner.alerts.on-stale", "slack");
+        // full inventory refreshes only when a test asks for one (refreshSoon)
+        p.put("syncrunner.inventory.refresh-interval", "1h");
         p.put("syncrunner.alerts.email.host", "127.0.0.1");
         p.put("syncrunner.alerts.email.port", String.valueOf(SMTP_PORT));
         p.put("syncrunner.alerts.email.username", "alerts-user");
@@ -137,6 +139,8 @@ class AlertsIT extends RunnerTestSupport {
         assertThat(body).contains("provider: airbyte\n", "account: test\n", "connection: " + id + "\n",
                 "status: failed\n", "job/sync id: " + jobId + "\n", "run: " + ended.step().runId() + "\n",
                 "status page: " + runLink + "\n").containsPattern("error: .*" + id + ".*ended failed")
+                // the provider's page of the connection (the emulator's webapp: no workspace id configured here)
+                .containsPattern("provider page: http://127\\.0\\.0\\.1:[0-9]+/")
                 .containsPattern("duration: [0-9.]+s\n");
         assertThat(body).doesNotContain(SMTP_PASSWORD).doesNotContain(WEBHOOK_TOKEN);
 
@@ -249,6 +253,30 @@ class AlertsIT extends RunnerTestSupport {
         await().atMost(Duration.ofSeconds(20)).until(() -> emailsAbout(id + "-by-template").size() == 1);
         assertThat(emailsAbout(id + "-by-template").get(0).getSubject())
                 .isEqualTo("[syncrunner] airbyte connection stale: test/Postgres → Snowflake");
+    }
+
+    @Test
+    void shouldPostAStaleNoticeOnceWhenTheInventoryFindsAConnectionGoneStale() throws Exception {
+        // a connection of the emulator's workspace that never succeeded: stale at the next full refresh
+        String id = connection("running:100ms,succeeded");
+        io.syncrunner.inventory.ConnectionInventory inventory = context.getRegistry().lookupByNameAndType(
+                "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
+        inventory.refreshSoon();
+        await().atMost(Duration.ofSeconds(30)).until(() -> postsAbout(id).size() == 1);
+        String text = Json.text(Json.parse(postsAbout(id).get(0)), "text");
+        assertThat(text).startsWith("[syncrunner] airbyte connection stale: test/")
+                .contains("connection: " + id, "stale: no success since (never)");
+
+        // the next refresh finds it still stale: no second notice (not even one the rate limit holds back)
+        double suppressed = alerts("slack", "suppressed");
+        double sent = alerts("slack", "sent");
+        java.time.Instant first = inventory.refreshedAt();
+        inventory.refreshSoon();
+        await().atMost(Duration.ofSeconds(30)).until(() -> inventory.refreshedAt().isAfter(first));
+        marker();
+        assertThat(postsAbout(id)).hasSize(1);
+        assertThat(alerts("slack", "suppressed")).isEqualTo(suppressed);
+        assertThat(alerts("slack", "sent")).isEqualTo(sent);
     }
 
     @Test

@@ -107,11 +107,10 @@ class StatusPageIT extends RunnerTestSupport {
 
         Files.createDirectories(SCREENSHOTS);
         String page = "http://operator:" + TOKEN + "@127.0.0.1:" + httpPort() + "/status";
-        boolean ownInventory = !servesInventory();
         String dom = await().atMost(Duration.ofSeconds(60)).until(() -> renderInChromium(page),
                 html -> outcomeOf.keySet().stream().allMatch(id -> html.contains("data-run-id=\"" + id + "\""))
                         && html.contains("data-route-id=\"" + scheduleId + "\""));
-        screenshot(page, SCREENSHOTS.resolve(ownInventory ? "status-page-no-inventory.png" : "status-page.png"));
+        screenshot(page, SCREENSHOTS.resolve("status-page.png"));
 
         // the timeline: one row per connection, a bar per run coloured by its outcome, linked to Airbyte's job
         for (String id : List.of(thrice, failing, cancelled, slow, running)) {
@@ -143,19 +142,6 @@ class StatusPageIT extends RunnerTestSupport {
                 .contains("data-next-fire-time=\"" + expectedNextFire + "\"").contains(">enabled<");
         assertThat(row(dom, "data-route-id=\"nightly-example-airbyte\"", "</tr>")).contains(">stopped<");
 
-        if (ownInventory) {
-            // before the runner has an inventory endpoint: the page says so and shows everything else
-            assertThat(dom).containsPattern("id=\"inventory-note\"[^>]*>inventory not available \\(/api/connections"
-                    + " answered 404\\)");
-            context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("platform-http:/api/connections?httpMethodRestrict=GET").routeId("test-inventory-fixture")
-                            .setHeader("Content-Type", constant("application/json"))
-                            .setBody(constant(INVENTORY));
-                }
-            });
-        }
         HttpResponse<String> inventory = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/connections")))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -172,38 +158,12 @@ class StatusPageIT extends RunnerTestSupport {
             shown.add(rowMatcher.group(1));
         }
         assertThat(shown).as("freshness rows, stale first").isEqualTo(expected);
-        if (ownInventory) {
-            assertThat(shown).containsExactly("crm-never", "hubspot-stale", "orders-fresh", "ledger-fresh");
-            assertThat(row(withInventory, "data-connection-id=\"hubspot-stale\"", "</tr>"))
-                    .contains("href=\"https://fivetran.com/dashboard/connectors/hubspot-stale/status\"");
-        }
+        // the runner's own inventory of the emulator's workspace: connections synced here are fresh, the ones
+        // never synced are stale; the page has them from /status/connections with the page's credentials
+        assertThat(withInventory).contains("class=\"stale\"").contains("class=\"fresh\"");
+        assertThat(row(withInventory, "data-connection-id=\"" + thrice + "\"", "</tr>")).contains("fresh");
         assertThat(Files.size(SCREENSHOTS.resolve("status-page-with-inventory.png"))).isGreaterThan(10_000);
     }
-
-    /** The shape of GET /api/connections (the inventory), as a fixture: two stale, two fresh, in mixed order. */
-    private static final String INVENTORY = """
-            {"refreshedAt": "2026-12-01T10:00:00Z", "connections": [
-             {"provider": "airbyte", "account": "test", "connectionId": "orders-fresh", "name": "Orders",
-              "schedule": "0 0 * * * ?", "paused": false, "lastSync": {"status": "succeeded",
-              "startedAt": "2026-12-01T09:00:00Z", "endedAt": "2026-12-01T09:01:00Z", "startedBy": "runner",
-              "jobId": 3000000001, "syncId": null}, "lastSuccessAt": "2026-12-01T09:01:00Z",
-              "secondsSinceSuccess": 3540, "stale": false, "freshnessThreshold": "PT24H",
-              "uiUrl": "https://cloud.airbyte.com/workspaces/w/connections/orders-fresh/timeline"},
-             {"provider": "fivetran", "account": "test", "connectionId": "hubspot-stale", "name": "HubSpot",
-              "schedule": "every 360 min", "paused": false, "lastSync": {"status": "failed",
-              "startedAt": "2026-11-29T09:00:00Z", "endedAt": "2026-11-29T09:05:00Z", "startedBy": "provider",
-              "jobId": null, "syncId": "s-1"}, "lastSuccessAt": "2026-11-28T09:00:00Z",
-              "secondsSinceSuccess": 262800, "stale": true, "freshnessThreshold": "PT24H",
-              "uiUrl": "https://fivetran.com/dashboard/connectors/hubspot-stale/status"},
-             {"provider": "airbyte", "account": "test", "connectionId": "ledger-fresh", "name": "Ledger",
-              "schedule": "manual", "paused": true, "lastSync": {"status": "succeeded",
-              "startedAt": "2026-12-01T09:50:00Z", "endedAt": "2026-12-01T09:55:00Z", "startedBy": "unknown",
-              "jobId": 3000000002, "syncId": null}, "lastSuccessAt": "2026-12-01T09:55:00Z",
-              "secondsSinceSuccess": 300, "stale": false, "freshnessThreshold": "PT24H", "uiUrl": null},
-             {"provider": "airbyte", "account": "test", "connectionId": "crm-never", "name": "CRM",
-              "schedule": "manual", "paused": false, "lastSync": null, "lastSuccessAt": null,
-              "secondsSinceSuccess": null, "stale": true, "freshnessThreshold": "PT24H", "uiUrl": null}]}
-            """;
 
     /** The order the page shows connections in: stale first, the longest since a success (never: longest) first. */
     private static List<String> staleFirst(com.fasterxml.jackson.databind.JsonNode connections) {
@@ -215,12 +175,6 @@ class StatusPageIT extends RunnerTestSupport {
                         ? -c.path("secondsSinceSuccess").asDouble() : Double.NEGATIVE_INFINITY)
                 .thenComparing(c -> c.hasNonNull("name") ? c.path("name").asText() : c.path("connectionId").asText()));
         return list.stream().map(c -> c.path("connectionId").asText()).toList();
-    }
-
-    /** Whether the runner itself answers GET /api/connections (the inventory, once merged). */
-    private boolean servesInventory() {
-        return context.getRoutes().stream().anyMatch(r -> r.getEndpoint().getEndpointUri()
-                .matches("platform-http:/+api/connections(\\?.*)?"));
     }
 
     private String emulatorWebapp() {

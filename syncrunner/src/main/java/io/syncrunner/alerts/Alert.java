@@ -51,6 +51,12 @@ public record Alert(String kind, String provider, String account, String connect
                 : publicUrl + "/status", Json.text(c, "uiUrl"), detail);
     }
 
+    /** The same alert with the provider's page of its connection (and job). */
+    public Alert withUiUrl(String url) {
+        return new Alert(kind, provider, account, connection, name, status, error, duration, syncId, runId, runUrl, url,
+                detail);
+    }
+
     static String runUrl(String publicUrl, String runId) {
         return publicUrl.isEmpty() || runId == null ? null : publicUrl + "/status?run=" + runId;
     }

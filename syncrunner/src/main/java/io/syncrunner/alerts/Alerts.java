@@ -54,6 +54,7 @@ public final class Alerts implements SyncEvents {
     private final Map<String, Instant> lastSent = new ConcurrentHashMap<>();
     private volatile ExecutorService sender;
     private volatile ProducerTemplate producer;
+    private volatile Map<String, io.syncrunner.runs.ProviderUi> providerUis = Map.of();
 
     public Alerts(CamelContext context, AlertSettings settings, Clock clock) {
         this.context = context;
@@ -79,6 +80,27 @@ public final class Alerts implements SyncEvents {
         return alerts;
     }
 
+    /** Per provider, the link to its own UI of a failed sync's connection and job (the alert's "provider page"). */
+    public void providerUis(Map<String, io.syncrunner.runs.ProviderUi> uis) {
+        this.providerUis = Map.copyOf(uis);
+    }
+
+    private Alert failedAlert(Ended e) {
+        Alert alert = Alert.failed(e, settings.publicUrl());
+        io.syncrunner.runs.ProviderUi ui = providerUis.get(e.step().provider());
+        if (alert.uiUrl() != null || ui == null) {
+            return alert;
+        }
+        String url;
+        try {
+            url = ui.uiUrl(e.step().account(), e.step().target(),
+                    e.result() == null ? null : Json.parseLenient(e.result()));
+        } catch (RuntimeException ex) {
+            url = null; // an unknown account: no link
+        }
+        return url == null ? alert : alert.withUiUrl(url);
+    }
+
     public AlertSettings settings() {
         return settings;
     }
@@ -91,7 +113,7 @@ public final class Alerts implements SyncEvents {
     @Override
     public void ended(Ended event) {
         if (event.failed() && !AlertSettings.NONE.equals(settings.onFailure())) {
-            dispatch(Alert.failed(event, settings.publicUrl()), settings.onFailure());
+            dispatch(failedAlert(event), settings.onFailure());
         }
     }
 
@@ -149,7 +171,7 @@ public final class Alerts implements SyncEvents {
         }
         Ended ended = ex.getProperty(ENDED, Ended.class);
         if (ended != null && ended.failed()) {
-            return Alert.failed(ended, settings.publicUrl());
+            return failedAlert(ended);
         }
         // failed before its sync started (e.g. a bad input): what the exchange knows
         String runId = SyncState.text(ex, io.syncrunner.runs.SyncRuns.RUN_ID);

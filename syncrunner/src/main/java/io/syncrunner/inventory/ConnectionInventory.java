@@ -86,6 +86,11 @@ public final class ConnectionInventory {
         return !refreshing.get() && (last == null || !clock.instant().isBefore(last.plus(interval)));
     }
 
+    /** Makes a full refresh due at once (the timer starts it within a second, after one that is under way). */
+    public void refreshSoon() {
+        lastRefreshStarted = null;
+    }
+
     /** Starts a full refresh: the accounts to list, as {@code provider/account}. */
     public List<String> accounts() {
         refreshing.set(true);
@@ -114,6 +119,28 @@ public final class ConnectionInventory {
     }
 
     private volatile String lastLoggedStale;
+    private final Set<String> staleNotified = new java.util.HashSet<>();
+
+    /**
+     * The connections that are stale now and were not at the last call (each as one connection of GET
+     * /api/connections): route connections-refresh sends each to {@code direct:notify-stale} after a full refresh.
+     * A connection that is fresh again leaves the set, so it is noticed again when it next goes stale.
+     */
+    public synchronized List<String> newlyStale() {
+        List<String> out = new ArrayList<>();
+        Set<String> now = new java.util.HashSet<>();
+        for (View v : views()) {
+            if (v.stale()) {
+                now.add(v.listed().key());
+                if (!staleNotified.contains(v.listed().key())) {
+                    out.add(Json.write(json(v)));
+                }
+            }
+        }
+        staleNotified.clear();
+        staleNotified.addAll(now);
+        return out;
+    }
 
     /** Describes the first request of a listing: body {@code provider/account} (or properties, for one connection). */
     public void begin(Exchange ex) {

@@ -146,7 +146,7 @@ class AirbyteWebhookIT extends RunnerTestSupport {
         io.syncrunner.inventory.ConnectionInventory inventory = context.getRegistry().lookupByNameAndType(
                 "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
         inventory.refreshSoon();
-        await().atMost(Duration.ofSeconds(30)).until(() -> listed(inventory, id) != null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> listed(inventory, id) != null && !inventory.refreshPending());
         // triggered and not waited for: the job runs at Airbyte with no sync of this runner waiting for it; the
         // trigger's end refreshes the connection once (GET /connections/{id})
         long jobId = Json.parse(template.requestBody("kamelet:airbyte-sync?account=test&connectionId=" + id

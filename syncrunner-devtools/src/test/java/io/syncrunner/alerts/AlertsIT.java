@@ -262,7 +262,8 @@ class AlertsIT extends RunnerTestSupport {
         io.syncrunner.inventory.ConnectionInventory inventory = context.getRegistry().lookupByNameAndType(
                 "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
         inventory.refreshSoon();
-        await().atMost(Duration.ofSeconds(30)).until(() -> postsAbout(id).size() == 1);
+        // (and no refresh left pending, which would notice the next test's connections)
+        await().atMost(Duration.ofSeconds(30)).until(() -> postsAbout(id).size() == 1 && !inventory.refreshPending());
         String text = Json.text(Json.parse(postsAbout(id).get(0)), "text");
         assertThat(text).startsWith("[syncrunner] airbyte connection stale: test/")
                 .contains("connection: " + id, "stale: no success since (never)");
@@ -272,7 +273,8 @@ class AlertsIT extends RunnerTestSupport {
         double sent = alerts("slack", "sent");
         java.time.Instant first = inventory.refreshedAt();
         inventory.refreshSoon();
-        await().atMost(Duration.ofSeconds(30)).until(() -> inventory.refreshedAt().isAfter(first));
+        await().atMost(Duration.ofSeconds(30)).until(() -> inventory.refreshedAt().isAfter(first)
+                && !inventory.refreshPending());
         marker();
         assertThat(postsAbout(id)).hasSize(1);
         assertThat(alerts("slack", "suppressed")).isEqualTo(suppressed);

@@ -91,6 +91,11 @@ public final class ConnectionInventory {
         lastRefreshStarted = null;
     }
 
+    /** A full refresh is under way or due (the timer starts a due one within a second). */
+    public boolean refreshPending() {
+        return refreshing.get() || due();
+    }
+
     /** Starts a full refresh: the accounts to list, as {@code provider/account}. */
     public List<String> accounts() {
         refreshing.set(true);

@@ -206,6 +206,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 new io.syncrunner.inventory.Freshness(key -> io.syncrunner.auth.Secrets.property(context, key),
                         settings.duration("syncrunner.freshness.default")),
                 clock, settings.duration("syncrunner.inventory.refresh-interval"));
+        inventory.setEnabled(settings.bool("syncrunner.inventory.enabled"));
         inventory.attach(context, new io.syncrunner.inventory.ConnectionGauges(metrics.registry(), inventory));
         registry.bind("connectionInventory", inventory);
         // a Fivetran sync_end webhook refreshes its connector at once

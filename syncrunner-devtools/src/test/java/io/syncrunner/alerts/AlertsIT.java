@@ -108,6 +108,18 @@ class AlertsIT extends RunnerTestSupport {
         return p;
     }
 
+    /**
+     * The inventory's first full refresh (at start) is done: one still under way would find the connections a test
+     * creates never synced, hence stale, and send their stale notices into the test.
+     */
+    @org.junit.jupiter.api.BeforeEach
+    void noInventoryRefreshUnderWay() {
+        io.syncrunner.inventory.ConnectionInventory inventory = context.getRegistry().lookupByNameAndType(
+                "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
+        await().atMost(Duration.ofSeconds(30)).until(() -> inventory.refreshedAt() != null
+                && !inventory.refreshPending());
+    }
+
     @AfterAll
     void stopReceivers() {
         smtp.stop();

@@ -61,7 +61,12 @@ class ClusterWebhookIT {
             // the sync_end of a sync before the last completion, delivered late to B: recorded, relayed, but it does not end A's wait
             String stale = event(connector, "old-sync-1", previous.minusSeconds(60).toString(), "SUCCESSFUL");
             assertThat(post(b.baseUrl(), stale).statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(20)).until(() -> a.logContains("ignored a sync_end webhook created"));
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> a.logContains("ignored a sync_end webhook"));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("runner A did not ignore the late sync_end; the connector's requests: "
+                        + fleet.fivetran.requests().stream().filter(r -> r.path().contains(connector)).toList(), e);
+            }
             assertThat(SyncFleet.run(a, runId).path("state").asText()).isEqualTo("running");
 
             // an event of a connector nobody waits for: 200, nothing changes

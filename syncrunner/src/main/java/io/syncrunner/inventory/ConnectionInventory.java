@@ -82,8 +82,18 @@ public final class ConnectionInventory {
 
     /** Whether a full refresh is due now (none runs, and the interval has passed since the last one began). */
     public boolean due() {
+        if (!enabled) {
+            return false;
+        }
         Instant last = lastRefreshStarted;
         return !refreshing.get() && (last == null || !clock.instant().isBefore(last.plus(interval)));
+    }
+
+    private volatile boolean enabled = true;
+
+    /** Off ({@code syncrunner.inventory.enabled=false}): no listing at all, and GET /api/connections says so (503). */
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
     }
 
     /** Makes a full refresh due at once (the timer starts it within a second, after one that is under way). */
@@ -216,7 +226,7 @@ public final class ConnectionInventory {
      */
     public void refresh(String provider, String account, String connectionId) {
         CamelContext camel = context;
-        if (camel == null || !listers.containsKey(provider) || account == null || connectionId == null) {
+        if (!enabled || camel == null || !listers.containsKey(provider) || account == null || connectionId == null) {
             return;
         }
         if (template == null) {
@@ -332,6 +342,11 @@ public final class ConnectionInventory {
 
     /** Answers {@code GET /api/connections} with the filters {@code account}, {@code provider}, {@code stale}. */
     public void list(Exchange ex) {
+        if (!enabled) {
+            reply(ex, 503, Json.write(Map.of("error", "the connection inventory is off (syncrunner.inventory.enabled"
+                    + "=false)")));
+            return;
+        }
         Map<String, String> filters;
         try {
             filters = filters(ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class));

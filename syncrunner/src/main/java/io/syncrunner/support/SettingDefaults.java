@@ -35,6 +35,7 @@ public final class SettingDefaults {
             Map.entry("syncrunner.check.timeout", "10s"),
             Map.entry("syncrunner.health.freshness", "false"),
             // the connection inventory (GET /api/connections)
+            Map.entry("syncrunner.inventory.enabled", "true"),
             Map.entry("syncrunner.inventory.refresh-interval", "5m"),
             Map.entry("syncrunner.inventory.page-size", "100"),
             Map.entry("syncrunner.freshness.default", "24h"),

@@ -35,6 +35,7 @@ class AirbyteContractIT extends RunnerTestSupport {
             prism = PrismProxy.start(Specs.airbyte(), EMULATOR.cloudApiUrl());
         }
         Properties p = new Properties();
+        p.put("syncrunner.inventory.enabled", "true"); // (off by default in the tests)
         p.put("airbyte.prism.base-url", prism.url());
         // Prism serves the spec's paths at its root, as a gateway in front of Airbyte may
         p.put("airbyte.prism.api-path", "/");

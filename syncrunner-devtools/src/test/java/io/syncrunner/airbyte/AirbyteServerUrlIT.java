@@ -26,8 +26,6 @@ class AirbyteServerUrlIT extends RunnerTestSupport {
     @Override
     protected Properties moreProperties() {
         Properties p = new Properties();
-        // the calls checked here are a sync's own: no inventory listing of the other accounts on the same emulator
-        p.put("syncrunner.inventory.enabled", "false");
         // host and port only, as the seed integration page asks for it (with a trailing slash, as pasted)
         p.put("airbyte.bare.base-url", EMULATOR.baseUrl() + "/");
         p.put("airbyte.bare.client-id", CLIENT_ID);

@@ -33,6 +33,7 @@ class AirbyteWebhookIT extends RunnerTestSupport {
     @Override
     protected Properties moreProperties() {
         Properties p = new Properties();
+        p.put("syncrunner.inventory.enabled", "true"); // (off by default in the tests)
         p.put("airbyte.webhooks.secret", secret(WEBHOOK_SECRET));
         p.put("airbyte.webhooks.fallback-poll-interval", FALLBACK.toSeconds() + "s");
         p.put("syncrunner.inventory.refresh-interval", "1h");

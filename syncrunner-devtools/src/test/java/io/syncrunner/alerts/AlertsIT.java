@@ -91,6 +91,7 @@ class AlertsIT extends RunnerTestSupport {
     @Override
     protected Properties moreProperties() {
         Properties p = new Properties();
+        p.put("syncrunner.inventory.enabled", "true"); // (off by default in the tests)
         p.put("camel.main.routes-include-pattern", "file:routes/*.yaml,classpath:alerts/*.yaml");
         p.put("syncrunner.public-url", PUBLIC_URL + "/");
         p.put("syncrunner.alerts.on-failure", "email");

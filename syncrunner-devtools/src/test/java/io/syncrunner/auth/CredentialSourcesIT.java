@@ -42,8 +42,6 @@ class CredentialSourcesIT extends FivetranTestSupport {
         System.setProperty("airbyte.fromsysprops.base-url", EMULATOR.selfManagedApiUrl());
         System.setProperty("airbyte.fromsysprops.api-key", API_KEY);
         Properties p = new Properties();
-        // the calls checked here are a sync's own: no inventory listing of the other accounts on the same emulator
-        p.put("syncrunner.inventory.enabled", "false");
         p.put("camel.vault.aws.access-key", "AKIASYNCRUNNERTEST");
         p.put("camel.vault.aws.secret-key", secret(AWS_SECRET_KEY));
         p.put("camel.vault.aws.region", "eu-west-1");

@@ -40,6 +40,7 @@ class FivetranContractIT extends FivetranTestSupport {
         // the timestamps non-nullable: within this test the emulator leaves them out instead
         FIVETRAN.setNullTimestamps(false);
         Properties p = new Properties();
+        p.put("syncrunner.inventory.enabled", "true"); // (off by default in the tests)
         p.put("fivetran.prism.base-url", prism.url());
         p.put("fivetran.prism.api-key", FIVETRAN_KEY);
         p.put("fivetran.prism.api-secret", FIVETRAN_SECRET);

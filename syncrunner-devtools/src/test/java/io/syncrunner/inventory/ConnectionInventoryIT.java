@@ -69,6 +69,7 @@ class ConnectionInventoryIT extends FivetranTestSupport {
     @Override
     protected Properties moreProperties() {
         Properties p = super.moreProperties();
+        p.put("syncrunner.inventory.enabled", "true"); // (off by default in the tests)
         p.put("airbyte.test.base-url", AB.selfManagedApiUrl());
         p.put("fivetran.test.base-url", FT.baseUrl());
         p.put("fivetran.test.group-id", "g1");

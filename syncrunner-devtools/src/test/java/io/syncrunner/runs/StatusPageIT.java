@@ -41,6 +41,7 @@ class StatusPageIT extends RunnerTestSupport {
     @Override
     protected Properties moreProperties() {
         Properties p = new Properties();
+        p.put("syncrunner.inventory.enabled", "true"); // (off by default in the tests)
         p.put("airbyte.test.workspace-id", WORKSPACE);
         return p;
     }

@@ -239,6 +239,17 @@ public final class ConnectionInventory {
         template.asyncSend("direct:connections-refresh-one", ex);
     }
 
+    /**
+     * Refreshes one connection that a listing has shown (a sync of it ended here); one not listed yet waits for the
+     * next full refresh, so syncs of connections outside the inventory cost no request.
+     */
+    public void refreshIfListed(String provider, String account, String connectionId) {
+        if (connections.values().stream().anyMatch(c -> c.provider().equals(provider) && c.account().equals(account)
+                && c.connectionId().equals(connectionId))) {
+            refresh(provider, account, connectionId);
+        }
+    }
+
     /** Refreshes the connection with this id in each account of the provider that lists it (a provider's event). */
     public void refreshConnection(String provider, String connectionId) {
         connections.values().stream()

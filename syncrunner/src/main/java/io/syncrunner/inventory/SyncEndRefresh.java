@@ -5,7 +5,7 @@ import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 
 /**
- * Refreshes a connection in the inventory as soon as a sync of this runner ends: the end of a send to the one sync
+ * Refreshes a connection the inventory lists as soon as a sync of this runner ends: the end of a send to the one sync
  * flow ({@code direct:sync-run}), whose journal step ({@code provider/account/connection/operation}) names it.
  */
 public final class SyncEndRefresh extends EventNotifierSupport {
@@ -39,7 +39,7 @@ public final class SyncEndRefresh extends EventNotifierSupport {
         }
         String[] parts = step.split("/", 4);
         if (parts.length >= 3) {
-            inventory.refresh(parts[0], parts[1], parts[2]);
+            inventory.refreshIfListed(parts[0], parts[1], parts[2]);
         }
     }
 }

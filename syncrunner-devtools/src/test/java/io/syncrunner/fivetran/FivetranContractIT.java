@@ -55,6 +55,12 @@ class FivetranContractIT extends FivetranTestSupport {
         p.put("fivetran.prismgroups.base-url", prism.url());
         p.put("fivetran.prismgroups.api-key", FIVETRAN_KEY);
         p.put("fivetran.prismgroups.api-secret", FIVETRAN_SECRET);
+        // an account of its own for the test whose peer answers 404 to the sync history: the runner remembers such an
+        // answer per account for a while, and the other tests' syncs on "prism" must read the history
+        p.put("fivetran.prismnohistory.base-url", prism.url());
+        p.put("fivetran.prismnohistory.api-key", FIVETRAN_KEY);
+        p.put("fivetran.prismnohistory.api-secret", FIVETRAN_SECRET);
+        p.put("fivetran.prismnohistory.group-id", GROUP);
         return p;
     }
 
@@ -176,5 +182,66 @@ class FivetranContractIT extends FivetranTestSupport {
             assertThat(out).anyMatch(l -> l.contains("] get /v1/connections "));
         });
         prism.assertNoViolations();
+    }
+
+    @Test
+    void shouldReadTheSyncHistoryWithinTheDocumentedContract() throws Exception {
+        String id = add(connector("syncing:400ms,succeeded"));
+
+        JsonNode first = Json.parse(fivetranSync("account=prism&connectorId=" + id + "&pollInterval=100ms"));
+        JsonNode second = Json.parse(fivetranSync("account=prism&connectorId=" + id + "&pollInterval=100ms"));
+        JsonNode newest = Json.parse(viaPrism("/v1/connections/" + id + "/sync-history?limit=1"));
+        JsonNode older = Json.parse(viaPrism("/v1/connections/" + id + "/sync-history?limit=1&cursor="
+                + newest.path("data").path("next_cursor").asText()));
+
+        assertThat(prism.output()).as("the runner's own sync-history reads passed Prism")
+                .anyMatch(l -> l.contains("Forwarding \"get\" request to ")
+                        && l.contains("/v1/connections/" + id + "/sync-history?start_time="))
+                .anyMatch(l -> l.contains("upstream call to /v1/connections/" + id + "/sync-history has returned 200"));
+        assertThat(first.path("syncId").asText()).isEqualTo(FIVETRAN.runs(id).get(0).syncId());
+        assertThat(second.path("syncId").asText()).isEqualTo(FIVETRAN.runs(id).get(1).syncId());
+        assertThat(newest.path("data").path("items").get(0).path("sync_id").asText()).isEqualTo(
+                second.path("syncId").asText());
+        assertThat(older.path("data").path("items").get(0).path("sync_id").asText()).isEqualTo(
+                first.path("syncId").asText());
+        prism.assertNoViolations(); // requests and answers, against the overlay's parameters and record schema
+    }
+
+    @Test
+    void shouldMakePrismReportASyncHistoryRequestOrAnswerThatBreaksTheOverlay() throws Exception {
+        String id = add(connector("syncing:1s,succeeded"));
+        FIVETRAN.faults().add(FaultRule.on("GET", "/connections/" + id + "/sync-history").times(1).respond(200)
+                .body("{\"code\":\"Success\",\"data\":{\"items\":[{\"sync_id\":\"s1\",\"start_time\":12}]}}"));
+
+        HttpResponse<String> badAnswer = send("/v1/connections/" + id + "/sync-history");
+        HttpResponse<String> badRequest = send("/v1/connections/" + id + "/sync-history?limit=5000");
+
+        assertThat(badAnswer.statusCode()).as(badAnswer.body()).isEqualTo(500);
+        assertThat(badAnswer.body()).contains("#VIOLATIONS").contains("start_time");
+        assertThat(badRequest.statusCode()).as(badRequest.body()).isBetween(400, 499);
+        assertThat(badRequest.body()).contains("limit");
+        assertThat(prism.violations()).isNotEmpty();
+        assertThatThrownBy(prism::assertNoViolations).isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void shouldFallBackToTheTimestampsWhenThePeerAnswers404ToTheSyncHistory() {
+        String id = add(connector("syncing:600ms,succeeded"));
+        FIVETRAN.setSyncHistoryRefusal(404);
+        JsonNode result;
+        try {
+            result = Json.parse(fivetranSync("account=prismnohistory&connectorId=" + id + "&pollInterval=100ms"));
+        } finally {
+            FIVETRAN.setSyncHistoryRefusal(0);
+        }
+
+        assertThat(result.path("status").asText()).isEqualTo("succeeded");
+        assertThat(result.path("completedBy").asText()).isEqualTo("poll");
+        assertThat(java.time.Instant.parse(result.path("succeededAt").asText())).as("this sync's end, not an earlier one")
+                .isAfterOrEqualTo(FIVETRAN.runs(id).get(0).startedAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        assertThat(result.path("syncId").isNull()).as("no history, no webhook: the sync id is unknown").isTrue();
+        assertThat(prism.output()).anyMatch(l -> l.contains("/v1/connections/" + id + "/sync-history")
+                && l.contains("has returned 404"));
+        prism.assertNoViolations(); // 404 is a documented answer of the sync history
     }
 }

@@ -30,6 +30,21 @@ public abstract class FivetranTestSupport extends RunnerTestSupport {
     @BeforeAll
     void noWebhooksOfEarlierClasses() {
         FIVETRAN.removeWebhooks();
+        classStartedAt = java.time.Instant.now();
+    }
+
+    /** When this class began (before its runner started): the shared emulator's log holds earlier classes' requests. */
+    private java.time.Instant classStartedAt;
+
+    /**
+     * The requests of this class's runner (and test) with this method and path without {@code /v1}: those the shared
+     * emulator received since this class began. {@code FIVETRAN.count} counts those of every class of the JVM (a
+     * contract test registering its webhook for the same group made FivetranWebhookIT see 2 registrations).
+     */
+    protected List<io.syncrunner.devtools.emulator.RecordedRequest> requestsOfThisClass(String method, String apiPath) {
+        return FIVETRAN.requests().stream()
+                .filter(r -> !r.at().isBefore(classStartedAt) && method.equals(r.method()) && apiPath.equals(r.apiPath()))
+                .toList();
     }
 
     @Override

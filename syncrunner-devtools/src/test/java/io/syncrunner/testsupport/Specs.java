@@ -31,9 +31,20 @@ public final class Specs {
     }
 
     /**
-     * The Fivetran spec as Prism can validate it: the official file declares a few integer properties
-     * (e.g. {@code sync_frequency}) with an enum of strings, which no value can satisfy; this copy (in target/)
-     * turns those enum values into integers. Nothing else changes.
+     * The overlay with what Fivetran documents but the official file does not define yet
+     * ({@code GET /v1/connections/{connectionId}/sync-history}), written from the vendor's documentation (sources in
+     * the specs README, "Fivetran sync-history overlay").
+     */
+    public static Path fivetranOverlay() {
+        return find("fivetran/sync-history.overlay.json");
+    }
+
+    /**
+     * The Fivetran spec as Prism can validate it, in a copy under target/ (the official file stays as published):
+     * the official file declares a few integer properties (e.g. {@code sync_frequency}) with an enum of strings,
+     * which no value can satisfy, so those enum values become integers; and the paths and component schemas of
+     * {@link #fivetranOverlay()} are added. Nothing else changes. An overlay path or schema that the official file
+     * defines itself fails here: the overlay is then out of date.
      */
     public static Path fivetranForPrism() {
         try {
@@ -42,6 +53,10 @@ public final class Specs {
             if (fixed == 0) {
                 throw new IllegalStateException("expected integer properties with string enums in the Fivetran spec");
             }
+            JsonNode overlay = Json.MAPPER.readTree(fivetranOverlay().toFile());
+            addAll((ObjectNode) spec.path("paths"), overlay.path("paths"), "path");
+            addAll((ObjectNode) spec.path("components").path("schemas"), overlay.path("components").path("schemas"),
+                    "schema");
             Path out = Path.of("target", "fivetran-open-api-definition.prism.json");
             Files.createDirectories(out.getParent());
             Json.MAPPER.writeValue(out.toFile(), spec);
@@ -49,6 +64,19 @@ public final class Specs {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot prepare the Fivetran spec for Prism", e);
         }
+    }
+
+    private static void addAll(ObjectNode into, JsonNode from, String what) {
+        if (!from.isObject() || from.isEmpty()) {
+            throw new IllegalStateException("the Fivetran overlay has no " + what + " to add");
+        }
+        from.fields().forEachRemaining(e -> {
+            if (into.has(e.getKey())) {
+                throw new IllegalStateException("The official Fivetran spec now defines the " + what + " '" + e.getKey()
+                        + "' itself: remove it from " + fivetranOverlay().getFileName() + " (and compare the two)");
+            }
+            into.set(e.getKey(), e.getValue());
+        });
     }
 
     private static int fixIntegerEnums(JsonNode node) {

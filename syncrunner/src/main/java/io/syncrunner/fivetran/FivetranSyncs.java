@@ -62,6 +62,11 @@ public final class FivetranSyncs implements SyncProvider {
     public static final String COMPLETED_BY = "syncCompletedBy";
     private static final String CONNECTOR = "fivetranConnector";
     private static final String BUDGET = "fivetranBudget";
+    /**
+     * The account budget's slot reserved for this sync's next poll: given back when the poll is planned anew or sent
+     * earlier (a webhook, a read due at once), so that a poll planned for later never delays one due now.
+     */
+    private static final String BUDGET_SLOT = "fivetranBudgetSlot";
     private static final String EVENT = "fivetranEvent";
     private static final String RESCHEDULE_LOGGED = "fivetranRescheduleLogged";
     /** When the (last) trigger was sent, an {@link Instant} at full precision: the sync it started began after it. */
@@ -376,7 +381,7 @@ public final class FivetranSyncs implements SyncProvider {
         ex.setProperty(ATTACHED, false);
         ex.setProperty(SKIPPED, false);
         ex.setProperty(COMPLETED_BY, null);
-        for (String p : new String[] {TRIGGER_SENT, SYNC_ID, HISTORY_ENTRY, HISTORY_DUE, HISTORY_CURSOR,
+        for (String p : new String[] {BUDGET_SLOT, TRIGGER_SENT, SYNC_ID, HISTORY_ENTRY, HISTORY_DUE, HISTORY_CURSOR,
                 HISTORY_CANDIDATE, PENDING_EVENT, READING_HISTORY, EVENT}) {
             ex.removeProperty(p); // another sync earlier on the same exchange may have left them
         }
@@ -694,11 +699,21 @@ public final class FivetranSyncs implements SyncProvider {
         if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
             return;
         }
-        RequestBudget budget = ex.getProperty(BUDGET, RequestBudget.class);
         long now = clock.millis();
-        long allowed = budget == null ? now : budget.reserve(now);
+        long allowed = plan(ex, now);
         long deadline = ex.getProperty(SyncState.DEADLINE, Long.class);
         ex.setProperty(SyncState.NEXT_POLL_DELAY, Math.max(0, Math.min(allowed, deadline) - now));
+    }
+
+    /** Reserves the next poll's slot at {@code wantedAt} (giving back the one planned before); when it may be sent. */
+    private static long plan(Exchange ex, long wantedAt) {
+        RequestBudget budget = ex.getProperty(BUDGET, RequestBudget.class);
+        if (budget == null) {
+            return wantedAt;
+        }
+        long slot = budget.replace(ex.getProperty(BUDGET_SLOT, Long.class), wantedAt);
+        ex.setProperty(BUDGET_SLOT, slot);
+        return slot;
     }
 
     /**
@@ -926,20 +941,23 @@ public final class FivetranSyncs implements SyncProvider {
     private void nextPoll(Exchange ex) {
         SyncState.afterStatus(ex, clock, false);
         Long delay = ex.getProperty(SyncState.NEXT_POLL_DELAY, Long.class);
-        RequestBudget budget = ex.getProperty(BUDGET, RequestBudget.class);
-        if (delay != null && budget != null && !Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT))) {
+        if (delay != null && ex.getProperty(BUDGET) != null && !Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT))) {
             long now = clock.millis();
-            long allowed = budget.reserve(now + delay);
+            long allowed = plan(ex, now + delay);
             long deadline = ex.getProperty(SyncState.DEADLINE, Long.class);
             ex.setProperty(SyncState.NEXT_POLL_DELAY, Math.max(0, Math.min(allowed, deadline) - now));
         }
     }
 
-    /** Non-poll requests count against the budget too (they are sent now). */
+    /**
+     * Every request counts against the budget when it is sent (now, whatever the budget says); a poll sent now uses
+     * the slot planned for it, which is given back.
+     */
     private void spend(Exchange ex) {
         RequestBudget budget = ex.getProperty(BUDGET, RequestBudget.class);
         if (budget != null) {
-            budget.reserve(clock.millis());
+            budget.replace(ex.getProperty(BUDGET_SLOT, Long.class), clock.millis());
+            ex.removeProperty(BUDGET_SLOT);
         }
     }
 

@@ -806,7 +806,7 @@ public final class Bench {
     }
 
     /** Camel Main running in a background thread. */
-    private record Runner(Main main, Thread thread, CamelContext camel) {
+    record Runner(Main main, Thread thread, CamelContext camel) {
         /** Starts Camel Main and returns once its CamelContext has started. */
         static Runner start(Main main) throws Exception {
             CompletableFuture<CamelContext> started = new CompletableFuture<>();
@@ -977,7 +977,7 @@ public final class Bench {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -995,7 +995,7 @@ public final class Bench {
         return String.format("%.0f MB", bytes / 1048576.0);
     }
 
-    private static String prop(CamelContext camel, String key) {
+    static String prop(CamelContext camel, String key) {
         return camel.getPropertiesComponent().resolveProperty(key)
                 .orElse(io.syncrunner.support.SettingDefaults.all().getOrDefault(key, "(unset)"));
     }

@@ -122,7 +122,7 @@ class ValidateCommandIT {
                         + " its required parameter(s) connectionId",
                 "ERROR " + BAD + "bad-kamelet.yaml:9: route 'status-page' uses kamelet:airbyte-synk, but no"
                         + " route template 'airbyte-synk' exists (templates: airbyte-sync, fivetran-resync,"
-                        + " fivetran-sync, scheduled-sync)");
+                        + " fivetran-sync, notify-on-failure, scheduled-sync)");
     }
 
     @Test

@@ -60,10 +60,64 @@ class BenchCommandIT {
         assertThat(figure(out, "detection latency")).contains("(30 syncs; webhook: near 0)");
     }
 
+    @Test
+    void shouldRunTheAirbyteWebhookBenchAndSplitTheNotificationLatency() throws Exception {
+        String out = bench("--webhooks", "--syncs", "20", "--poll", "1s", "--job", "1s");
+
+        assertThat(out).contains("SUMMARY OK: airbyte 20 syncs").contains("webhooks)");
+        assertThat(figure(out, "provider")).startsWith("airbyte with sync notifications by webhook")
+                .contains("every 2m");
+        assertThat(figure(out, "succeeded")).isEqualTo("20");
+        // one notification per job, each taken by the runner's webhook
+        assertThat(figure(out, "webhooks delivered")).startsWith("20 (20 answered 2xx)");
+        assertThat(figure(out, "  run end -> webhook sent")).matches("p50 [\\d.]+ ms  p99 [\\d.]+ ms  max [\\d.]+ ms  \\(emulator side\\)");
+        assertThat(figure(out, "  webhook sent -> completed")).contains("(runner side)");
+        assertThat(figure(out, "detection latency")).contains("(20 syncs; webhook: near 0)");
+    }
+
+    @Test
+    void shouldCountTheInventoryRequestsOfEachFullRefreshByEndpoint() throws Exception {
+        // 25 connections of each provider, 10 a page: 3 pages each, and the latest job of each Airbyte connection
+        String out = run(InventoryBench.class, "--connections", "25", "--refreshes", "2",
+                "--set", "syncrunner.inventory.page-size=10");
+
+        assertThat(out).contains("SUMMARY OK: inventory of 25 airbyte + 25 fivetran connections, 50 listed");
+        assertThat(figure(out, "page size")).startsWith("10 ");
+        assertThat(figure(out, "refresh interval")).isEqualTo("5m00s (syncrunner.inventory.refresh-interval): 12.0"
+                + " full refreshes an hour");
+        for (String refresh : List.of("refresh 1", "refresh 2")) {
+            assertThat(figure(out, refresh)).contains("50 connection(s) listed")
+                    .contains("airbyte 29 requests {GET /connections=3, GET /jobs=25, GET /workspaces=1}")
+                    .contains("fivetran 3 requests {GET /connections=3}");
+        }
+        assertThat(figure(out, "requests per full refresh")).isEqualTo("airbyte 29.0, fivetran 3.0 (mean of 2)");
+        assertThat(figure(out, "requests per hour")).isEqualTo("airbyte 348, fivetran 36 (at one full refresh every"
+                + " 5m00s)");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownInventoryBenchOptionWithItsUsage() throws Exception {
+        Process p = new ProcessBuilder(RunnerProcess.javaExecutable(), "-cp", RunnerProcess.testClasspath(),
+                InventoryBench.class.getName(), "--connectoins", "5").directory(RunnerProcess.projectDir().toFile())
+                .redirectErrorStream(true).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(out).contains("unknown option --connectoins").contains("usage: InventoryBench");
+    }
+
     /** Runs {@code java -cp <test classpath> io.syncrunner.devtools.bench.Bench args} and returns its output (exit 0). */
     private static String bench(String... args) throws IOException, InterruptedException {
+        return run(Bench.class, args);
+    }
+
+    /** Runs {@code java -cp <test classpath> <main> args} and returns its output (exit 0). */
+    private static String run(Class<?> mainClass, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(RunnerProcess.javaExecutable(), "-Xmx512m",
-                "-Dsun.net.httpserver.nodelay=true", "-cp", RunnerProcess.testClasspath(), Bench.class.getName()));
+                "-Dsun.net.httpserver.nodelay=true", "-cp", RunnerProcess.testClasspath(), mainClass.getName()));
         cmd.addAll(List.of(args));
         Path dir = RunnerProcess.projectDir();
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();

@@ -75,7 +75,7 @@ class LauncherIT {
     }
 
     @Test
-    void shouldRunTheDemoOnceToItsFollowUpStepAndExitZero() throws Exception {
+    void shouldRunTheDemoOnceToItsFollowUpStepShowingEachOfItsPartsAndExitZero() throws Exception {
         Run demo = run(top, List.of("bin/syncrunner", "demo", "--once"), Map.of(
                 "SYNCRUNNER_HTTP_PORT", String.valueOf(RunnerProcess.freePort()),
                 "SYNCRUNNER_HTTP_HOST", "127.0.0.1",
@@ -83,6 +83,21 @@ class LauncherIT {
 
         assertThat(demo.exitCode).as(demo.output).isZero();
         assertThat(demo.output).contains("Workflow: both syncs succeeded, running the follow-up step");
+        // the inventory finds the connector whose last success is 3 days old stale, and its notice is mailed
+        assertThat(demo.output).containsPattern("Connection inventory: \\d+ connection\\(s\\), stale: .*fivetran/demo/demo_legacy_erp")
+                .contains("Alert email received: \"[syncrunner] fivetran connection stale: demo/demo_legacy_erp\"");
+        // the example job's Airbyte run ends by the emulator's notification
+        assertThat(demo.output).containsPattern("Airbyte job \\d+ of connection 6f9a1c2e-0b7d-4c1e-9a53-2d8e7f4b1a01 .*succeeded after \\d+s, ended by webhook");
+        // its Fivetran run is named by Fivetran's sync id
+        assertThat(demo.output).containsPattern("Fivetran sync of Fivetran connector demo_postgres \\(account 'demo'\\): succeeded \\(sync [0-9a-f-]{36} succeeded\\)");
+        // the lineage receiver gets the START and the end of each step
+        assertThat(demo.output).containsPattern("Lineage event received: START of job 6f9a1c2e-0b7d-4c1e-9a53-2d8e7f4b1a01 \\(namespace syncrunner://airbyte/demo\\), run [0-9a-f-]{36}")
+                .containsPattern("Lineage event received: COMPLETE of job demo_postgres \\(namespace syncrunner://fivetran/demo\\)")
+                .containsPattern("Lineage event received: FAIL of job 6f9a1c2e-0b7d-4c1e-9a53-2d8e7f4b1a02 ");
+        // the sync that fails on purpose is alerted by email, and the demo waited for it before it stopped
+        assertThat(demo.output).contains("Alert email received: \"[syncrunner] airbyte sync failed: demo/6f9a1c2e-0b7d-4c1e-9a53-2d8e7f4b1a02\"")
+                .containsPattern("Demo receivers: \\d+ lineage event\\(s\\) and \\d+ alert email\\(s\\) received")
+                .doesNotContain("Demo receivers: not everything came");
     }
 
     @Test

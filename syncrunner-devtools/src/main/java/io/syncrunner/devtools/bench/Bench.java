@@ -63,8 +63,9 @@ import java.util.function.BooleanSupplier;
  * on the runner's HTTP server by {@link HttpTrigger} ({@code --http-concurrency} keep-alive connections, one request
  * in flight on each). {@code --warmup W} first runs W short syncs the same way and waits for them (not counted), so
  * that the measured pass runs on compiled code.
- * {@code --webhooks} (Fivetran only) registers a {@code sync_end} webhook from the emulator to the runner, so
- * syncs end on the webhook, not on a poll. {@code --baseline} then runs the same scripts (at most
+ * {@code --webhooks} registers a {@code sync_end} webhook from the Fivetran emulator to the runner, or points the
+ * Airbyte emulator's sync notifications at the runner's {@code /webhooks/airbyte/{secret}}, so syncs end on the
+ * webhook, not on a poll (compare the detection latency of a run without it). {@code --baseline} then runs the same scripts (at most
  * {@code --baseline-cap} syncs) with {@link NaiveBaseline}: one blocking thread per sync, a token per request.
  *
  * <p>Measured: trigger time and rate (and per-request latency through HTTP); time until all completed;
@@ -172,9 +173,6 @@ public final class Bench {
             if (!provider.equals("airbyte") && !provider.equals("fivetran")) {
                 throw new IllegalArgumentException("--provider is airbyte or fivetran");
             }
-            if (webhooks && !provider.equals("fivetran")) {
-                throw new IllegalArgumentException("--webhooks needs --provider fivetran (Airbyte sends none)");
-            }
             return new Options(syncs, poll, job, rate, latency, threads, verbose, provider, webhooks, http, concurrency,
                     baseline ? cap : 0, ttl, java.util.Map.copyOf(settings), warmup,
                     readsOnly);
@@ -272,10 +270,17 @@ public final class Bench {
             main.addOverrideProperty("airbyte." + ACCOUNT + ".base-url", airbyte.selfManagedApiUrl());
             main.addOverrideProperty("airbyte." + ACCOUNT + ".client-id", CLIENT_ID);
             main.addOverrideProperty("airbyte." + ACCOUNT + ".client-secret", secret);
+            if (o.webhooks()) {
+                // the emulator posts Airbyte's sync notification of every job to the runner's webhook, which wakes
+                // the waiting sync (polling falls back to airbyte.webhooks.fallback-poll-interval)
+                main.addOverrideProperty("airbyte.webhooks.secret", webhookSecret);
+                airbyte.setNotificationWebhookUrl("http://127.0.0.1:" + serverPort + "/webhooks/airbyte/"
+                        + webhookSecret);
+            }
         }
         Runner runner = Runner.start(main);
         CamelContext camel = runner.camel();
-        if (o.webhooks()) {
+        if (o.webhooks() && o.fivetran()) {
             FivetranEmulator f = fivetran;
             await(() -> !f.webhooks().isEmpty(), Duration.ofSeconds(30));
             if (f.webhooks().isEmpty()) {
@@ -300,8 +305,11 @@ public final class Bench {
         }
 
         Runtime rt = Runtime.getRuntime();
-        line("provider", o.provider() + (o.webhooks() ? " with sync_end webhooks (polling only as fallback, every "
-                + prop(camel, "fivetran.webhooks.fallback-poll-interval") + ")" : ", poll-based"));
+        line("provider", o.provider() + (!o.webhooks() ? ", poll-based" : o.fivetran()
+                ? " with sync_end webhooks (polling only as fallback, every "
+                + prop(camel, "fivetran.webhooks.fallback-poll-interval") + ")"
+                : " with sync notifications by webhook (polling only as fallback, every "
+                + prop(camel, "airbyte.webhooks.fallback-poll-interval") + ")"));
         line("syncs", n);
         line("job duration", Durations.human(o.job()) + " running + 100ms.." + (100 + pollMs)
                 + "ms more (spread over one poll)");
@@ -469,7 +477,11 @@ public final class Bench {
                 + " trigger%s)", statusGets / (double) n, o.fivetran() ? ", incl. the connector GET before each trigger"
                 : ""));
         if (o.webhooks()) {
-            webhookBreakdown(fivetran, connections, completedAtMicros, endMicros);
+            if (o.fivetran()) {
+                webhookBreakdown(fivetran, connections, completedAtMicros, endMicros);
+            } else {
+                notificationBreakdown(airbyte, connections, completedAtMicros, endMicros);
+            }
         }
         long[] journal1 = journal.writerCounts();
         long commits = journal1[0] - journal0[0];
@@ -698,6 +710,32 @@ public final class Bench {
             sentMicros.merge(d.connectorId(), epochMicros(d.at()), Math::max);
             ok += d.successful() ? 1 : 0;
         }
+        line("webhooks delivered", deliveries.size() + " (" + ok + " answered 2xx), sent by the emulator's "
+                + FivetranEmulator.DEFAULT_WEBHOOK_SENDERS + " webhook senders (that many POSTs in flight at most)");
+        lagSplit(connections, completedAtMicros, endMicros, sentMicros);
+    }
+
+    /**
+     * Splits Airbyte notification detection latency: emulator (job end -> notification posted: it looks for ended
+     * jobs every 20 ms and posts one at a time) and runner (posted -> completion, the confirming status read included).
+     */
+    private static void notificationBreakdown(AirbyteEmulator airbyte, String[] connections, long[] completedAtMicros,
+                                              Map<String, Long> endMicros) {
+        Map<String, Long> sentMicros = new HashMap<>();
+        long ok = 0;
+        List<AirbyteEmulator.Notification> notifications = airbyte.notifications();
+        for (AirbyteEmulator.Notification n : notifications) {
+            // the notification is recorded once its POST was answered: the runner has it by then
+            airbyte.job(n.jobId()).ifPresent(j -> sentMicros.merge(j.connectionId(), epochMicros(n.at()), Math::max));
+            ok += n.status() >= 200 && n.status() < 300 ? 1 : 0;
+        }
+        line("webhooks delivered", notifications.size() + " (" + ok + " answered 2xx), Airbyte sync notifications"
+                + " posted by the emulator one at a time");
+        lagSplit(connections, completedAtMicros, endMicros, sentMicros);
+    }
+
+    private static void lagSplit(String[] connections, long[] completedAtMicros, Map<String, Long> endMicros,
+                                 Map<String, Long> sentMicros) {
         long[] emulatorLag = new long[connections.length];
         long[] runnerLag = new long[connections.length];
         int k = 0;
@@ -713,8 +751,6 @@ public final class Bench {
         runnerLag = Arrays.copyOf(runnerLag, k);
         Arrays.sort(emulatorLag);
         Arrays.sort(runnerLag);
-        line("webhooks delivered", deliveries.size() + " (" + ok + " answered 2xx), sent by the emulator's "
-                + FivetranEmulator.DEFAULT_WEBHOOK_SENDERS + " webhook senders (that many POSTs in flight at most)");
         if (k > 0) {
             line("  run end -> webhook sent", String.format("p50 %s  p99 %s  max %s  (emulator side)",
                     ms(pct(emulatorLag, 0.5)), ms(pct(emulatorLag, 0.99)), ms(emulatorLag[k - 1])));
@@ -770,7 +806,7 @@ public final class Bench {
     }
 
     /** Camel Main running in a background thread. */
-    private record Runner(Main main, Thread thread, CamelContext camel) {
+    record Runner(Main main, Thread thread, CamelContext camel) {
         /** Starts Camel Main and returns once its CamelContext has started. */
         static Runner start(Main main) throws Exception {
             CompletableFuture<CamelContext> started = new CompletableFuture<>();
@@ -941,7 +977,7 @@ public final class Bench {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -959,7 +995,7 @@ public final class Bench {
         return String.format("%.0f MB", bytes / 1048576.0);
     }
 
-    private static String prop(CamelContext camel, String key) {
+    static String prop(CamelContext camel, String key) {
         return camel.getPropertiesComponent().resolveProperty(key)
                 .orElse(io.syncrunner.support.SettingDefaults.all().getOrDefault(key, "(unset)"));
     }

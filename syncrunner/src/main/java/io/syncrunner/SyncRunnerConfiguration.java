@@ -202,7 +202,7 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         io.syncrunner.inventory.ConnectionInventory inventory = new io.syncrunner.inventory.ConnectionInventory(
                 List.of(new io.syncrunner.airbyte.AirbyteConnectionsLister(context, airbyteAccounts, pageSize),
                         new io.syncrunner.fivetran.FivetranConnectionsLister(context, fivetranAccounts, pageSize)),
-                prefix -> journal.recentSteps(prefix, 20),
+                prefix -> journal.recentSteps(prefix, 20), () -> journal.recentStepsByPrefix(20),
                 new io.syncrunner.inventory.Freshness(key -> io.syncrunner.auth.Secrets.property(context, key),
                         settings.duration("syncrunner.freshness.default")),
                 clock, settings.duration("syncrunner.inventory.refresh-interval"));

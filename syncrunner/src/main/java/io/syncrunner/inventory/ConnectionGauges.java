@@ -39,49 +39,70 @@ public final class ConnectionGauges {
     public synchronized void follow(Set<String> keys) {
         for (String gone : new ArrayList<>(fixed.keySet())) {
             if (!keys.contains(gone)) {
-                fixed.remove(gone).forEach(registry::remove);
-                Meter m = outcome.remove(gone);
-                if (m != null) {
-                    registry.remove(m);
-                }
-                outcomeLabel.remove(gone);
+                forget(gone);
             }
         }
         for (String key : keys) {
-            ConnectionInventory.View v = inventory.view(key);
-            if (v == null) {
-                continue;
+            register(key);
+        }
+    }
+
+    /** Follows this one connection (listed again alone): its series, added or updated; no other is looked at. */
+    public synchronized void followOne(String key) {
+        if (inventory.listed(key) == null) {
+            forget(key);
+        } else {
+            register(key);
+        }
+    }
+
+    private void forget(String key) {
+        List<Meter> gone = fixed.remove(key);
+        if (gone != null) {
+            gone.forEach(registry::remove);
+        }
+        Meter m = outcome.remove(key);
+        if (m != null) {
+            registry.remove(m);
+        }
+        outcomeLabel.remove(key);
+    }
+
+    /** The connection's series, from its listing (no journal read). */
+    private void register(String key) {
+        ListedConnection listed = inventory.listed(key);
+        if (listed == null) {
+            return;
+        }
+        Tags tags = Tags.of("provider", listed.provider(), "account", listed.account(), "connection",
+                listed.connectionId());
+        fixed.computeIfAbsent(key, k -> List.of(
+                Gauge.builder("syncrunner.connection.seconds.since.success", inventory, i -> seconds(i, k))
+                        .description("Seconds since the connection's last successful sync ended (NaN: never)")
+                        .tags(tags).strongReference(true).register(registry),
+                Gauge.builder("syncrunner.connection.stale", inventory, i -> stale(i, k))
+                        .description("1 when the connection has had no success within its freshness threshold")
+                        .tags(tags).strongReference(true).register(registry)));
+        String label = listed.lastSync() == null ? "none" : listed.lastSync().status();
+        if (!label.equals(outcomeLabel.get(key))) {
+            Meter old = outcome.remove(key);
+            if (old != null) {
+                registry.remove(old);
             }
-            Tags tags = Tags.of("provider", v.listed().provider(), "account", v.listed().account(), "connection",
-                    v.listed().connectionId());
-            fixed.computeIfAbsent(key, k -> List.of(
-                    Gauge.builder("syncrunner.connection.seconds.since.success", inventory, i -> seconds(i, k))
-                            .description("Seconds since the connection's last successful sync ended (NaN: never)")
-                            .tags(tags).strongReference(true).register(registry),
-                    Gauge.builder("syncrunner.connection.stale", inventory, i -> stale(i, k))
-                            .description("1 when the connection has had no success within its freshness threshold")
-                            .tags(tags).strongReference(true).register(registry)));
-            String label = v.listed().lastSync() == null ? "none" : v.listed().lastSync().status();
-            if (!label.equals(outcomeLabel.get(key))) {
-                Meter old = outcome.remove(key);
-                if (old != null) {
-                    registry.remove(old);
-                }
-                outcome.put(key, Gauge.builder("syncrunner.connection.last.outcome", () -> 1)
-                        .description("1, labelled with the outcome of the connection's last sync")
-                        .tags(tags.and("outcome", label)).strongReference(true).register(registry));
-                outcomeLabel.put(key, label);
-            }
+            outcome.put(key, Gauge.builder("syncrunner.connection.last.outcome", () -> 1)
+                    .description("1, labelled with the outcome of the connection's last sync")
+                    .tags(tags.and("outcome", label)).strongReference(true).register(registry));
+            outcomeLabel.put(key, label);
         }
     }
 
     private static double seconds(ConnectionInventory inventory, String key) {
-        ConnectionInventory.View v = inventory.view(key);
+        ConnectionInventory.View v = inventory.view(key, false);
         return v == null || v.secondsSinceSuccess() == null ? Double.NaN : v.secondsSinceSuccess();
     }
 
     private static double stale(ConnectionInventory inventory, String key) {
-        ConnectionInventory.View v = inventory.view(key);
+        ConnectionInventory.View v = inventory.view(key, false);
         return v == null ? Double.NaN : v.stale() ? 1 : 0;
     }
 }

@@ -49,6 +49,7 @@ public final class ConnectionInventory {
 
     private final Map<String, ConnectionLister> listers = new LinkedHashMap<>();
     private final Function<String, List<RunJournal.Step>> steps;
+    private final java.util.function.Supplier<Map<String, List<RunJournal.Step>>> allSteps;
     private final Freshness freshness;
     private final Clock clock;
     private final Duration interval;
@@ -61,12 +62,15 @@ public final class ConnectionInventory {
     private volatile ConnectionGauges gauges;
 
     /**
-     * @param steps the journal's newest steps whose key begins with the given {@code provider/account/connection/}
+     * @param steps    the journal's newest steps whose key begins with the given {@code provider/account/connection/}
+     * @param allSteps the same for every such prefix at once (one read of the journal for many connections)
      */
     public ConnectionInventory(List<ConnectionLister> listers, Function<String, List<RunJournal.Step>> steps,
-            Freshness freshness, Clock clock, Duration interval) {
+            java.util.function.Supplier<Map<String, List<RunJournal.Step>>> allSteps, Freshness freshness,
+            Clock clock, Duration interval) {
         listers.forEach(l -> this.listers.put(l.provider(), l));
         this.steps = steps;
+        this.allSteps = allSteps;
         this.freshness = freshness;
         this.clock = clock;
         this.interval = interval;
@@ -123,17 +127,34 @@ public final class ConnectionInventory {
     }
 
     private synchronized void logStale() {
-        List<View> all = views();
-        String stale = all.stream().filter(View::stale).map(v -> v.listed().key()).collect(Collectors.joining(", "));
+        // who started each last sync is not needed here: no journal read per connection
+        List<View> all = views(false);
+        List<String> staleKeys = all.stream().filter(View::stale).map(v -> v.listed().key()).toList();
+        String stale = String.join(", ", staleKeys);
         // one line when the stale connections change, not one per refresh
         if (!stale.equals(lastLoggedStale)) {
             lastLoggedStale = stale;
             LOG.info("Connection inventory: {} connection(s), {}", all.size(),
                     stale.isEmpty() ? "none stale" : "stale: " + stale);
         }
+        loggedStale = Set.copyOf(staleKeys);
+    }
+
+    /**
+     * After one connection was listed again: the line of stale connections is written again only when that
+     * connection's staleness differs from the last line's (so a sync's end costs no pass over every connection; a
+     * connection that went stale by time alone shows at the next full refresh, as before).
+     */
+    private void logStaleAfter(String key) {
+        ListedConnection c = connections.get(key);
+        boolean staleNow = c != null && view(c, clock.instant(), false).stale();
+        if (staleNow != loggedStale.contains(key)) {
+            logStale();
+        }
     }
 
     private volatile String lastLoggedStale;
+    private volatile Set<String> loggedStale = Set.of();
     private final Set<String> staleNotified = new java.util.HashSet<>();
 
     /**
@@ -144,11 +165,16 @@ public final class ConnectionInventory {
     public synchronized List<String> newlyStale() {
         List<String> out = new ArrayList<>();
         Set<String> now = new java.util.HashSet<>();
-        for (View v : views()) {
+        Instant at = clock.instant();
+        Function<String, List<RunJournal.Step>> stepsOf = null;
+        for (View v : views(false)) {
             if (v.stale()) {
                 now.add(v.listed().key());
                 if (!staleNotified.contains(v.listed().key())) {
-                    out.add(Json.write(json(v)));
+                    if (stepsOf == null) {
+                        stepsOf = stepsOfAll();
+                    }
+                    out.add(Json.write(json(view(v.listed(), at, stepsOf))));
                 }
             }
         }
@@ -205,11 +231,15 @@ public final class ConnectionInventory {
         }
         listed.forEach(c -> connections.put(c.key(), c));
         if (gauges != null) {
-            gauges.follow(connections.keySet());
+            if (one == null) {
+                gauges.follow(connections.keySet());
+            } else {
+                gauges.followOne(prefix + one);
+            }
         }
         LOG.debug("Listed {} connection(s) of {} account '{}'", listed.size(), provider, account);
         if (one != null && refreshedAt != null) {
-            logStale();
+            logStaleAfter(prefix + one);
         }
     }
 
@@ -275,20 +305,59 @@ public final class ConnectionInventory {
 
     /** Every known connection now, sorted by provider, account, name. */
     public List<View> views() {
+        return views(true);
+    }
+
+    /**
+     * Every known connection now, sorted by provider, account, name; without {@code withStartedBy} each view's
+     * startedBy is null (it reads the journal once per connection: only GET /api/connections and a stale notice
+     * show it).
+     */
+    public List<View> views(boolean withStartedBy) {
         Instant now = clock.instant();
+        // one read of the journal for all connections (not one query each)
+        Function<String, List<RunJournal.Step>> stepsOf = !withStartedBy ? null
+                : connections.size() > 1 ? stepsOfAll() : steps;
         return connections.values().stream()
                 .sorted(Comparator.comparing(ListedConnection::provider).thenComparing(ListedConnection::account)
                         .thenComparing(c -> c.name() == null ? "" : c.name()).thenComparing(ListedConnection::connectionId))
-                .map(c -> view(c, now)).toList();
+                .map(c -> view(c, now, stepsOf)).toList();
+    }
+
+    /** Steps by connection prefix, read once; empty when the journal cannot be read (startedBy is then a guess). */
+    private Function<String, List<RunJournal.Step>> stepsOfAll() {
+        Map<String, List<RunJournal.Step>> all;
+        try {
+            all = allSteps.get();
+        } catch (RuntimeException e) {
+            all = Map.of();
+        }
+        Map<String, List<RunJournal.Step>> byPrefix = all;
+        return prefix -> byPrefix.getOrDefault(prefix, List.of());
     }
 
     /** The connection with this key ({@code provider/account/connectionId}), or null. */
     public View view(String key) {
-        ListedConnection c = connections.get(key);
-        return c == null ? null : view(c, clock.instant());
+        return view(key, true);
     }
 
-    private View view(ListedConnection c, Instant now) {
+    /** The connection with this key, or null; startedBy only {@code withStartedBy} (see {@link #views(boolean)}). */
+    public View view(String key, boolean withStartedBy) {
+        ListedConnection c = connections.get(key);
+        return c == null ? null : view(c, clock.instant(), withStartedBy ? steps : null);
+    }
+
+    /** The listing of the connection with this key, or null. */
+    public ListedConnection listed(String key) {
+        return connections.get(key);
+    }
+
+    private View view(ListedConnection c, Instant now, boolean withStartedBy) {
+        return view(c, now, withStartedBy ? steps : null);
+    }
+
+    /** The view; startedBy read from {@code stepsOf} (null: none). */
+    private View view(ListedConnection c, Instant now, Function<String, List<RunJournal.Step>> stepsOf) {
         Duration threshold;
         try {
             threshold = freshness.threshold(c.provider(), c.account(), c.connectionId());
@@ -296,19 +365,23 @@ public final class ConnectionInventory {
             LOG.warn("{}: the default threshold applies", e.getMessage());
             threshold = freshness.threshold("", "", "");
         }
-        return new View(c, startedBy(c), threshold, Freshness.stale(c.paused(), c.lastSuccessAt(), threshold, now),
+        return new View(c, stepsOf == null ? null : startedBy(c, stepsOf), threshold, Freshness.stale(c.paused(), c.lastSuccessAt(), threshold, now),
                 Freshness.secondsSince(c.lastSuccessAt(), now));
     }
 
     /** "runner" when the journal shows this runner's sync, else "provider" (its scheduler) or "unknown". */
     String startedBy(ListedConnection c) {
+        return startedBy(c, steps);
+    }
+
+    private String startedBy(ListedConnection c, Function<String, List<RunJournal.Step>> stepsOf) {
         ListedConnection.LastSync last = c.lastSync();
         if (last == null) {
             return null;
         }
         List<RunJournal.Step> mine;
         try {
-            mine = steps.apply(c.key() + "/");
+            mine = stepsOf.apply(c.key() + "/");
         } catch (RuntimeException e) {
             mine = List.of();
         }

@@ -53,7 +53,7 @@ public final class FreshnessCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        List<ConnectionInventory.View> stale = inventory.views().stream().filter(ConnectionInventory.View::stale)
+        List<ConnectionInventory.View> stale = inventory.views(false).stream().filter(ConnectionInventory.View::stale)
                 .toList();
         if (stale.isEmpty()) {
             builder.message(inventory.refreshedAt() == null ? "no connection listed yet"

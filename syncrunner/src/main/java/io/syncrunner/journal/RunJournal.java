@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -462,6 +463,37 @@ public final class RunJournal {
             return steps;
         } catch (SQLException e) {
             throw failure("read the steps of " + stepPrefix, e);
+        }
+    }
+
+    /**
+     * The newest steps (at most {@code limit} each) of every step key prefix that ends at a {@code /}: the same
+     * lists as {@link #recentSteps(String, int)} gives for each such prefix, read in one pass over the table (for
+     * many connections at once, instead of one query each).
+     */
+    public Map<String, List<Step>> recentStepsByPrefix(int limit) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(
+                "SELECT * FROM syncrunner_steps ORDER BY started_at DESC")) {
+            Map<String, List<Step>> out = new java.util.HashMap<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    Step step = new Step(rs.getString("run_id"), rs.getString("step"), rs.getString("state"),
+                            rs.getLong("started_at"), rs.getLong("deadline"), longOrNull(rs, "trigger_sent_at"),
+                            baseline(rs), rs.getString("job_id"),
+                            rs.getObject("attached") == null ? null : rs.getBoolean("attached"),
+                            rs.getString("result"), rs.getString("error"));
+                    String key = step.step();
+                    for (int i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) {
+                        List<Step> list = out.computeIfAbsent(key.substring(0, i + 1), k -> new java.util.ArrayList<>());
+                        if (list.size() < limit) {
+                            list.add(step);
+                        }
+                    }
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("read the newest steps", e);
         }
     }
 

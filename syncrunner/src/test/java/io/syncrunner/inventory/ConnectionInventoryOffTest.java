@@ -9,11 +9,12 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConnectionInventoryOffTest {
-    private final ConnectionInventory inventory = new ConnectionInventory(List.of(), prefix -> List.of(),
+    private final ConnectionInventory inventory = new ConnectionInventory(List.of(), prefix -> List.of(), Map::of,
             new Freshness(key -> null, Duration.ofHours(24)), Clock.systemUTC(), Duration.ofMinutes(5));
 
     @Test

@@ -154,10 +154,23 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         RunJournal journal = openJournal(context, settings, clock);
         int retained = (int) settings.longValue("syncrunner.runs.retained");
         registry.bind("runJournal", journal);
+        // the connection inventory (routes/connections.yaml, GET /api/connections, syncrunner_connection_* gauges)
+        int pageSize = (int) settings.longValue("syncrunner.inventory.page-size");
+        io.syncrunner.inventory.ConnectionInventory inventory = new io.syncrunner.inventory.ConnectionInventory(
+                List.of(new io.syncrunner.airbyte.AirbyteConnectionsLister(context, airbyteAccounts, pageSize),
+                        new io.syncrunner.fivetran.FivetranConnectionsLister(context, fivetranAccounts, pageSize)),
+                prefix -> journal.recentSteps(prefix, 20), () -> journal.recentStepsByPrefix(20),
+                new io.syncrunner.inventory.Freshness(key -> io.syncrunner.auth.Secrets.property(context, key),
+                        settings.duration("syncrunner.freshness.default")),
+                clock, settings.duration("syncrunner.inventory.refresh-interval"));
+        inventory.setEnabled(settings.bool("syncrunner.inventory.enabled"));
+        inventory.attach(context, new io.syncrunner.inventory.ConnectionGauges(metrics.registry(), inventory));
+        registry.bind("connectionInventory", inventory);
         // told when each sync step begins and ends: OpenLineage run events (off unless syncrunner.lineage.url is set),
-        // alerts on failed syncs (off unless syncrunner.alerts.on-failure names a channel)
+        // alerts on failed syncs (off unless syncrunner.alerts.on-failure names a channel), the inventory's last syncs
         io.syncrunner.runs.SyncEvents syncEvents = io.syncrunner.runs.SyncEvents.all(List.of(
-                io.syncrunner.lineage.Lineage.install(context, settings, SyncMetrics.meters(context), clock), alerts));
+                io.syncrunner.lineage.Lineage.install(context, settings, SyncMetrics.meters(context), clock), alerts,
+                new io.syncrunner.inventory.SyncEndUpdate(inventory)));
         registry.bind("syncSteps", new SyncSteps(journal, clock, flow, syncEvents));
         registry.bind("runFence", new io.syncrunner.runs.RunFence(journal));
         // a webhook received by any runner of a cluster ends the waits of every runner (through the journal)
@@ -197,18 +210,6 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         registry.bind("scheduleList", new io.syncrunner.schedules.ScheduleList(context, clock));
         registry.bind("retryAfter", new RetryAfter(settings.duration("syncrunner.retry.max-retry-after")));
         registry.bind("airbyteAccounts", airbyteAccounts);
-        // the connection inventory (routes/connections.yaml, GET /api/connections, syncrunner_connection_* gauges)
-        int pageSize = (int) settings.longValue("syncrunner.inventory.page-size");
-        io.syncrunner.inventory.ConnectionInventory inventory = new io.syncrunner.inventory.ConnectionInventory(
-                List.of(new io.syncrunner.airbyte.AirbyteConnectionsLister(context, airbyteAccounts, pageSize),
-                        new io.syncrunner.fivetran.FivetranConnectionsLister(context, fivetranAccounts, pageSize)),
-                prefix -> journal.recentSteps(prefix, 20), () -> journal.recentStepsByPrefix(20),
-                new io.syncrunner.inventory.Freshness(key -> io.syncrunner.auth.Secrets.property(context, key),
-                        settings.duration("syncrunner.freshness.default")),
-                clock, settings.duration("syncrunner.inventory.refresh-interval"));
-        inventory.setEnabled(settings.bool("syncrunner.inventory.enabled"));
-        inventory.attach(context, new io.syncrunner.inventory.ConnectionGauges(metrics.registry(), inventory));
-        registry.bind("connectionInventory", inventory);
         // a Fivetran sync_end webhook refreshes its connector at once
         webhooks.onConnectorChanged(id -> inventory.refreshConnection("fivetran", id));
         // a notification of a job no sync here waits for (Airbyte's scheduler, the UI) still updates that connection
@@ -217,7 +218,6 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
                 inventory.refreshConnection("airbyte", n.connectionId());
             }
         });
-        context.getManagementStrategy().addEventNotifier(new io.syncrunner.inventory.SyncEndRefresh(inventory));
         if (settings.bool("syncrunner.health.freshness")) {
             io.syncrunner.inventory.FreshnessCheck.install(context, inventory);
         }

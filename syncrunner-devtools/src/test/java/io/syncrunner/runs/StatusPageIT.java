@@ -143,6 +143,13 @@ class StatusPageIT extends RunnerTestSupport {
                 .contains("data-next-fire-time=\"" + expectedNextFire + "\"").contains(">enabled<");
         assertThat(row(dom, "data-route-id=\"nightly-example-airbyte\"", "</tr>")).contains(">stopped<");
 
+        // a full refresh lists the connections created above (a sync's end updates only a listed connection)
+        io.syncrunner.inventory.ConnectionInventory connections = context.getRegistry().lookupByNameAndType(
+                "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
+        java.time.Instant asked = java.time.Instant.now();
+        connections.refreshSoon();
+        await().atMost(Duration.ofSeconds(60)).until(() -> connections.refreshedAt() != null
+                && connections.refreshedAt().isAfter(asked) && !connections.refreshPending());
         HttpResponse<String> inventory = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/connections")))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -32,8 +32,8 @@ import java.util.stream.Collectors;
  * Every connection of every configured account, as its provider lists it, with who started its last sync and whether
  * it is stale ({@link Freshness}). Refreshed by route {@code connections-refresh} (routes/connections.yaml) every
  * {@code syncrunner.inventory.refresh-interval}, account after account, each request paced by the account's request
- * budget; one connection at once when a sync of this runner ends or a provider says it changed
- * ({@link #refresh(String, String, String)}). Served as {@code GET /api/connections}; read by the gauges
+ * budget; one connection at once when a provider says it changed ({@link #refresh(String, String, String)}). A sync
+ * of this runner that ends updates its connection with no request ({@link SyncEndUpdate}, {@link #recordSyncEnd}). Served as {@code GET /api/connections}; read by the gauges
  * ({@link ConnectionGauges}) and the readiness check ({@link FreshnessCheck}).
  */
 public final class ConnectionInventory {
@@ -243,6 +243,36 @@ public final class ConnectionInventory {
         }
     }
 
+    /**
+     * A sync of this runner ended with a known outcome: the listed connection's last sync becomes it, with no request
+     * (the provider's own times come with the next listing). Returns false when the connection is not listed (it waits
+     * for the next full refresh).
+     *
+     * @param syncId the provider's id of the sync: a number is kept as the job id, anything else as the sync id
+     */
+    public boolean recordSyncEnd(String provider, String account, String connectionId, String status,
+            Instant startedAt, Instant endedAt, String syncId) {
+        if (!enabled) {
+            return false;
+        }
+        String key = provider + "/" + account + "/" + connectionId;
+        Long jobId = syncId != null && syncId.matches("[0-9]{1,18}") ? Long.valueOf(syncId) : null;
+        ListedConnection.LastSync sync = new ListedConnection.LastSync(status, startedAt, endedAt, jobId,
+                jobId == null ? syncId : null);
+        ListedConnection updated = connections.computeIfPresent(key, (k, c) -> c.withLastSync(sync,
+                "succeeded".equals(status) ? endedAt : c.lastSuccessAt()));
+        if (updated == null) {
+            return false;
+        }
+        if (gauges != null) {
+            gauges.followOne(key);
+        }
+        if (refreshedAt != null) {
+            logStaleAfter(key);
+        }
+        return true;
+    }
+
     /** The listing failed (after the read policy's redeliveries): what was known of the account stays. */
     public void failed(Exchange ex) {
         Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -398,7 +428,8 @@ public final class ConnectionInventory {
     static boolean startedByRunner(ListedConnection.LastSync last, List<RunJournal.Step> steps, Instant now) {
         String id = last.jobId() != null ? last.jobId().toString() : last.syncId();
         for (RunJournal.Step s : steps) {
-            if (id != null) {
+            if (id != null && s.jobId() != null) {
+                // both know the sync's id: only it tells (a step that recorded none is told by its trigger window)
                 if (id.equals(s.jobId())) {
                     return true;
                 }

@@ -79,5 +79,11 @@ class FreshnessTest {
         assertThat(ConnectionInventory.startedByRunner(fivetran, List.of(step(null, null, deadline, null)), NOW))
                 .as("never triggered").isFalse();
         assertThat(ConnectionInventory.startedByRunner(fivetran, List.of(), NOW)).isFalse();
+        // a sync id the step did not record (found in the sync history after the trigger): told by the window
+        var fivetranWithId = new ListedConnection.LastSync("succeeded", null, NOW.minusSeconds(100), null, "sync-7");
+        assertThat(ConnectionInventory.startedByRunner(fivetranWithId, List.of(step(null, sent, deadline,
+                NOW.minusSeconds(86_400))), NOW)).isTrue();
+        assertThat(ConnectionInventory.startedByRunner(fivetranWithId, List.of(step("sync-6", sent, deadline,
+                NOW.minusSeconds(86_400))), NOW)).as("the step recorded another sync").isFalse();
     }
 }

@@ -84,7 +84,7 @@ class LauncherIT {
         assertThat(demo.exitCode).as(demo.output).isZero();
         assertThat(demo.output).contains("Workflow: both syncs succeeded, running the follow-up step");
         // the inventory finds the connector whose last success is 3 days old stale, and its notice is mailed
-        assertThat(demo.output).containsPattern("Connection inventory: \\d+ connection\\(s\\), stale: .*fivetran/demo/demo_legacy_erp")
+        assertThat(demo.output).containsPattern("Connection inventory: \\d+ connection\\(s\\), \\d+ stale: .*fivetran/demo/demo_legacy_erp")
                 .contains("Alert email received: \"[syncrunner] fivetran connection stale: demo/demo_legacy_erp\"");
         // the example job's Airbyte run ends by the emulator's notification
         assertThat(demo.output).containsPattern("Airbyte job \\d+ of connection 6f9a1c2e-0b7d-4c1e-9a53-2d8e7f4b1a01 .*succeeded after \\d+s, ended by webhook");

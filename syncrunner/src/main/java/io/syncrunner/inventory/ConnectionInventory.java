@@ -126,35 +126,45 @@ public final class ConnectionInventory {
         logStale();
     }
 
+    /** Stale connections named in the INFO line; more are counted. */
+    static final int STALE_NAMED = 10;
+
     private synchronized void logStale() {
         // who started each last sync is not needed here: no journal read per connection
         List<View> all = views(false);
-        List<String> staleKeys = all.stream().filter(View::stale).map(v -> v.listed().key()).toList();
-        String stale = String.join(", ", staleKeys);
-        // one line when the stale connections change, not one per refresh
-        if (!stale.equals(lastLoggedStale)) {
-            lastLoggedStale = stale;
-            LOG.info("Connection inventory: {} connection(s), {}", all.size(),
-                    stale.isEmpty() ? "none stale" : "stale: " + stale);
+        java.util.SortedSet<String> staleKeys = all.stream().filter(View::stale).map(v -> v.listed().key())
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        // one line when the stale connections change, not one per refresh; a few named, the rest counted
+        if (!staleKeys.equals(loggedStale)) {
+            LOG.info("Connection inventory: {} connection(s), {}", all.size(), describeStale(staleKeys));
         }
-        loggedStale = Set.copyOf(staleKeys);
+        loggedStale = ConcurrentHashMap.newKeySet();
+        loggedStale.addAll(staleKeys);
+    }
+
+    static String describeStale(java.util.SortedSet<String> stale) {
+        if (stale.isEmpty()) {
+            return "none stale";
+        }
+        String named = stale.stream().limit(STALE_NAMED).collect(Collectors.joining(", "));
+        return stale.size() + " stale: " + named + (stale.size() > STALE_NAMED ? " and " + (stale.size()
+                - STALE_NAMED) + " more (GET /api/connections?stale=true)" : "");
     }
 
     /**
-     * After one connection was listed again: the line of stale connections is written again only when that
-     * connection's staleness differs from the last line's (so a sync's end costs no pass over every connection; a
-     * connection that went stale by time alone shows at the next full refresh, as before).
+     * After one connection was listed again or a sync of it ended: when its staleness changed, one DEBUG line and the
+     * set is updated in place (a sync's end costs no pass over every connection; a connection that went stale by time
+     * alone shows at the next full refresh's INFO line).
      */
     private void logStaleAfter(String key) {
         ListedConnection c = connections.get(key);
         boolean staleNow = c != null && view(c, clock.instant(), false).stale();
-        if (staleNow != loggedStale.contains(key)) {
-            logStale();
+        if (staleNow ? loggedStale.add(key) : loggedStale.remove(key)) {
+            LOG.debug("Connection {} is {}", key, staleNow ? "stale" : "fresh again");
         }
     }
 
-    private volatile String lastLoggedStale;
-    private volatile Set<String> loggedStale = Set.of();
+    private volatile Set<String> loggedStale = ConcurrentHashMap.newKeySet();
     private final Set<String> staleNotified = new java.util.HashSet<>();
 
     /**

@@ -86,4 +86,19 @@ class FreshnessTest {
         assertThat(ConnectionInventory.startedByRunner(fivetranWithId, List.of(step("sync-6", sent, deadline,
                 NOW.minusSeconds(86_400))), NOW)).as("the step recorded another sync").isFalse();
     }
+
+    @Test
+    void shouldNameAFewStaleConnectionsAndCountTheRest() {
+        assertThat(ConnectionInventory.describeStale(new java.util.TreeSet<>())).isEqualTo("none stale");
+        assertThat(ConnectionInventory.describeStale(new java.util.TreeSet<>(List.of("a/x/2", "a/x/1"))))
+                .isEqualTo("2 stale: a/x/1, a/x/2");
+        java.util.TreeSet<String> many = new java.util.TreeSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            many.add(String.format("airbyte/bench/c%05d", i));
+        }
+        String line = ConnectionInventory.describeStale(many);
+        assertThat(line).startsWith("10000 stale: airbyte/bench/c00000, ").contains("airbyte/bench/c00009")
+                .doesNotContain("airbyte/bench/c00010").endsWith(" and 9990 more (GET /api/connections?stale=true)");
+        assertThat(line.length()).isLessThan(400);
+    }
 }

@@ -240,6 +240,9 @@ public final class Bench {
         // no run of either pass is pruned while the bench looks at it (a prune of the warm-up's runs would also
         // land in the measured pass)
         main.addOverrideProperty("syncrunner.runs.retained", String.valueOf(Math.max(10_000, n + o.warmup())));
+        // the connection inventory off: this bench measures syncs (InventoryBench measures the inventory's requests);
+        // --set syncrunner.inventory.enabled=true lists the bench's connections too
+        main.addOverrideProperty("syncrunner.inventory.enabled", "false");
         // runner settings given with --set (e.g. syncrunner.wait.threads=16)
         o.settings().forEach(main::addOverrideProperty);
         // the run journal on (the embedded H2 file), in a directory of its own
@@ -328,6 +331,7 @@ public final class Bench {
                 + ", connections-per-route " + prop(camel, "camel.component.http.connections-per-route")
                 + ", syncrunner.wait.threads " + prop(camel, "syncrunner.wait.threads")
                 + ", token refresh-margin " + prop(camel, "syncrunner.token.refresh-margin")
+                + ", syncrunner.inventory.enabled " + prop(camel, "syncrunner.inventory.enabled")
                 + ", sun.net.httpserver.nodelay=" + System.getProperty("sun.net.httpserver.nodelay"));
 
         Sampler sampler = new Sampler(o.httpTrigger() ? NOT_RUNNER_THREADS : NOT_RUNNER_THREADS_IN_PROCESS);

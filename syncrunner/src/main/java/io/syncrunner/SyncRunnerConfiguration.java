@@ -184,6 +184,18 @@ public class SyncRunnerConfiguration implements CamelConfiguration {
         io.syncrunner.airbyte.AirbyteWebhooks airbyteWebhooks = new io.syncrunner.airbyte.AirbyteWebhooks(
                 () -> settings.text("airbyte.webhooks.secret", ""), signals);
         registry.bind("airbyteWebhooks", airbyteWebhooks);
+        // the notification webhook registered in the Airbyte workspace at start (airbyte.webhooks.register=true)
+        if (settings.bool("airbyte.webhooks.register")) {
+            String problem = io.syncrunner.airbyte.AirbyteWebhookRegistration.problem(
+                    settings.text("airbyte.webhooks.public-url"), settings.text("airbyte.webhooks.secret", ""));
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+        }
+        registry.bind("airbyteWebhookRegistration", new io.syncrunner.airbyte.AirbyteWebhookRegistration(
+                airbyteAccounts, () -> settings.text("airbyte.webhooks.account"),
+                () -> settings.text("airbyte.webhooks.public-url"), () -> settings.text("airbyte.webhooks.secret", ""),
+                account -> settings.text("airbyte." + account + ".workspace-id", "")));
         SyncRuns runs = new SyncRuns(journal, clock, retained, Map.of(
                 "airbyte", airbyteAccounts::require, "fivetran", fivetranAccounts::require));
         registry.bind("syncRuns", runs);

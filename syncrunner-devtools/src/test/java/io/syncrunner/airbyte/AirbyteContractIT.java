@@ -43,6 +43,11 @@ class AirbyteContractIT extends RunnerTestSupport {
         p.put("airbyte.prism.client-secret", CLIENT_SECRET);
         // the connection inventory lists again every few seconds: its calls go through Prism too
         p.put("syncrunner.inventory.refresh-interval", "3s");
+        // the webhook registration is run by the test that checks it; polling stays as fast as each sync asks
+        p.put("airbyte.webhooks.account", "prism");
+        p.put("airbyte.webhooks.public-url", url("/webhooks/airbyte"));
+        p.put("airbyte.webhooks.secret", secret("contract-airbyte-hook-secret-Ld64Wq"));
+        p.put("airbyte.webhooks.fallback-poll-interval", "100ms");
         return p;
     }
 
@@ -69,6 +74,27 @@ class AirbyteContractIT extends RunnerTestSupport {
         assertThat(result.path("status").asText()).isEqualTo("succeeded");
         assertThat(prism.output()).anyMatch(l -> l.contains("/applications/token"));
         prism.assertNoViolations();
+    }
+
+    @Test
+    void shouldStayWithinTheSpecWhenRegisteringTheNotificationWebhookInTheWorkspace() {
+        EMULATOR.setWorkspaceNotifications(Json.parse("{\"success\": {\"email\": {\"enabled\": true}}}"));
+        String workspace = "/workspaces/" + io.syncrunner.devtools.emulator.AirbyteEmulator.workspaceId();
+        try {
+            template.sendBody("direct:airbyte-webhook-register", null);
+            template.sendBody("direct:airbyte-webhook-register", null); // the second one only reads
+
+            JsonNode n = EMULATOR.workspaceNotifications();
+            assertThat(n.at("/success/webhook/url").asText()).startsWith(url("/webhooks/airbyte/"));
+            assertThat(n.at("/failure/webhook/enabled").asBoolean()).isTrue();
+            assertThat(n.at("/success/email/enabled").asBoolean()).isTrue();
+            assertThat(prism.output()).anyMatch(l -> l.contains("/workspaces?limit=100"));
+            assertThat(prism.output().stream().filter(l -> l.contains("get " + workspace + " "))).hasSize(2);
+            assertThat(prism.output().stream().filter(l -> l.contains("patch " + workspace + " "))).hasSize(1);
+            prism.assertNoViolations();
+        } finally {
+            EMULATOR.setWorkspaceNotifications(null); // the emulator is shared with other test classes
+        }
     }
 
     @Test

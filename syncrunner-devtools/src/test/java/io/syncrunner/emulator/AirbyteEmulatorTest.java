@@ -172,6 +172,78 @@ class AirbyteEmulatorTest extends EmulatorTestSupport {
         assertThat(airbyte.notifications()).extracting(AirbyteEmulator.Notification::jobId).containsExactly(notified);
     }
 
+    @Test
+    void shouldReadAndPatchTheWorkspacesNotificationsInTheVendorsShape() {
+        // GET/PATCH /workspaces/{workspaceId}: WorkspaceResponse (workspaceId, name, dataResidency, notifications),
+        // WorkspaceUpdateRequest.notifications a NotificationsConfig of NotificationConfig {email, webhook}
+        String ws = api(airbyte) + "/workspaces/" + AirbyteEmulator.workspaceId();
+        JsonNode read = json(call("GET", ws, null, "Authorization", BASIC));
+        assertThat(read.get("workspaceId").asText()).isEqualTo(AirbyteEmulator.workspaceId());
+        assertThat(read.get("name").isTextual()).isTrue();
+        assertThat(read.get("dataResidency").asText()).isEqualTo("auto");
+        assertThat(read.get("notifications").isObject()).isTrue();
+        airbyte.setWorkspaceNotifications(io.syncrunner.support.Json.parse("{\"failure\": {\"email\": {\"enabled\": true}}}"));
+
+        HttpResponse<String> patched = call("PATCH", ws, "{\"notifications\": {\"success\": {\"email\":"
+                + " {\"enabled\": false}, \"webhook\": {\"enabled\": true, \"url\": \"https://h.example.com/a\"}}}}",
+                "Authorization", "Bearer " + token(airbyte));
+
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        JsonNode n = json(patched).get("notifications");
+        assertThat(json(patched).get("workspaceId").asText()).isEqualTo(AirbyteEmulator.workspaceId());
+        assertThat(n.at("/success/webhook/url").asText()).isEqualTo("https://h.example.com/a");
+        assertThat(n.at("/success/webhook/enabled").asBoolean()).isTrue();
+        assertThat(n.at("/failure/email/enabled").asBoolean()).as("a kind the PATCH leaves out stays").isTrue();
+        assertThat(json(call("GET", ws, null, "Authorization", BASIC)).get("notifications")).isEqualTo(n);
+
+        for (String bad : List.of("[]", "{\"notifications\": []}", "{\"notifications\": {\"sometimes\": {}}}",
+                "{\"notifications\": {\"success\": {\"webhook\": {\"enabled\": \"yes\"}}}}",
+                "{\"notifications\": {\"success\": {\"pager\": {}}}}",
+                "{\"notifications\": {\"failure\": {\"webhook\": {\"url\": 7}}}}")) {
+            assertProblem(call("PATCH", ws, bad, "Authorization", BASIC), 400, "bad-request");
+        }
+        assertThat(airbyte.workspaceNotifications()).as("nothing changed by a refused PATCH").isEqualTo(n);
+        String other = api(airbyte) + "/workspaces/" + java.util.UUID.randomUUID();
+        assertProblem(call("GET", other, null, "Authorization", BASIC), 404, "resource-not-found");
+        assertProblem(call("PATCH", other, "{}", "Authorization", BASIC), 404, "resource-not-found");
+        assertProblem(call("PATCH", ws, "{}"), 401, "invalid-api-key");
+        assertThat(call("POST", ws, "{}", "Authorization", BASIC).statusCode()).isEqualTo(405);
+        airbyte.setWorkspaceNotifications(null);
+    }
+
+    @Test
+    void shouldPostNotificationsToTheWebhooksRegisteredThroughTheApi() throws IOException {
+        FivetranEmulatorTest.Receiver successes = closeAfterTest(new FivetranEmulatorTest.Receiver());
+        FivetranEmulatorTest.Receiver failures = closeAfterTest(new FivetranEmulatorTest.Receiver());
+        String ws = api(airbyte) + "/workspaces/" + AirbyteEmulator.workspaceId();
+        assertThat(call("PATCH", ws, "{\"notifications\": {\"success\": {\"webhook\": {\"enabled\": true, \"url\": \""
+                + successes.url() + "\"}}, \"failure\": {\"webhook\": {\"enabled\": true, \"url\": \""
+                + failures.url() + "\"}}}}", "Authorization", BASIC).statusCode()).isEqualTo(200);
+        airbyte.addConnection(CONN, "running:200ms,succeeded");
+        airbyte.addConnection(CONN2, "running:200ms,failed");
+        long ok = triggerOk(airbyte, CONN);
+        long failed = triggerOk(airbyte, CONN2);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> successes.hits.size() == 1 && failures.hits.size() == 1);
+        assertThat(successes.hits.get(0).json().at("/data/jobId").asLong()).isEqualTo(ok);
+        assertThat(failures.hits.get(0).json().at("/data/jobId").asLong()).isEqualTo(failed);
+
+        // a disabled webhook gets nothing
+        assertThat(call("PATCH", ws, "{\"notifications\": {\"success\": {\"webhook\": {\"enabled\": false, \"url\": \""
+                + successes.url() + "\"}}}}", "Authorization", BASIC).statusCode()).isEqualTo(200);
+        airbyte.addConnection(CONN, "running:100ms,succeeded");
+        long unnotified = triggerOk(airbyte, CONN);
+        airbyte.addConnection(CONN2, "running:100ms,failed");
+        long failedAgain = triggerOk(airbyte, CONN2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> failures.hits.size() == 2);
+        assertThat(failures.hits.get(1).json().at("/data/jobId").asLong()).isEqualTo(failedAgain);
+        assertThat(statusOf(airbyte, unnotified)).isEqualTo("succeeded");
+        assertThat(successes.hits).hasSize(1);
+        assertThat(airbyte.notifications()).extracting(AirbyteEmulator.Notification::jobId)
+                .doesNotContain(unnotified);
+        airbyte.setNotificationWebhookUrl(null);
+    }
+
     // ------------------------------------------------------------------------------------------- tokens & auth
 
     @Test

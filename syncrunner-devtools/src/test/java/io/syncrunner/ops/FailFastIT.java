@@ -111,6 +111,17 @@ class FailFastIT {
     }
 
     @Test
+    void shouldExitNamingTheMissingPublicUrlOrSecretWhenAirbyteWebhookRegistrationIsOn() throws Exception {
+        failedStart("airbyte-register-url", runner("no-airbyte-public-url")
+                .property("airbyte.webhooks.register", "true")
+                .property("airbyte.webhooks.secret", "airbyte-hook-secret-Wd81"), "airbyte.webhooks.public-url");
+        failedStart("airbyte-register-secret", runner("no-airbyte-secret")
+                .property("airbyte.webhooks.register", "true")
+                .property("airbyte.webhooks.public-url", "https://runner.example.com/webhooks/airbyte"),
+                "airbyte.webhooks.secret");
+    }
+
+    @Test
     void shouldExitNamingACamelSettingThatIsNotANumber() throws Exception {
         failedStart("camel-number", runner("bad-camel-number").property("camel.component.http.connect-timeout",
                 "ten seconds"), "camel.component.http.connect-timeout", "ten seconds");

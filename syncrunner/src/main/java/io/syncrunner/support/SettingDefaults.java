@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The one place of each {@code syncrunner.*} setting's default that the code reads (through
+ * The one place of each {@code syncrunner.*} setting's default (and of the provider settings listed at its end) that the code reads (through
  * {@link Settings}): config/application.properties sets a key only to differ from it or to
  * map an environment variable, and shows the others commented out with these values (SettingDefaultsTest checks
  * that the file and this map agree). Settings only the routes read ({@code {{syncrunner.retry.max-redeliveries}}})
@@ -78,7 +78,11 @@ public final class SettingDefaults {
             Map.entry("syncrunner.alerts.email.password", ""),
             Map.entry("syncrunner.alerts.email.from", "syncrunner@localhost"),
             Map.entry("syncrunner.alerts.email.to", ""),
-            Map.entry("syncrunner.alerts.slack.webhook-url", "")));
+            Map.entry("syncrunner.alerts.slack.webhook-url", ""),
+            // provider settings the code reads
+            Map.entry("airbyte.webhooks.register", "false"),
+            Map.entry("airbyte.webhooks.account", "default"),
+            Map.entry("airbyte.webhooks.public-url", "")));
 
     private SettingDefaults() {
     }

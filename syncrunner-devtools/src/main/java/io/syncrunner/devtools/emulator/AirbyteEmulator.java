@@ -112,7 +112,16 @@ public final class AirbyteEmulator extends AbstractEmulator {
     public static final String NOTIFICATION_THREAD_NAME = "airbyte-emulator-notifications";
     /** The workspace the emulator's notifications name (Airbyte's summary carries one). */
     public static final String WORKSPACE_ID = "7d9b5f1e-3c2a-4e8f-9b1d-0a6c4e2f8b13";
-    private volatile String notificationUrl;
+    /**
+     * The workspace's {@code NotificationsConfig} (GET/PATCH /workspaces/{workspaceId}): its success and failure
+     * webhooks, when enabled, are where sync notifications are posted. Guarded by itself.
+     */
+    private final com.fasterxml.jackson.databind.node.ObjectNode workspaceNotifications = JSON.createObjectNode();
+    private volatile String workspaceName = "Emulated workspace";
+    /** The kinds of a {@code NotificationsConfig}. */
+    private static final Set<String> NOTIFICATION_KINDS = Set.of("failure", "success", "connectionUpdate",
+            "connectionUpdateActionRequired", "syncDisabled", "syncDisabledWarning");
+    private static final Pattern WORKSPACE_PATH = Pattern.compile("/workspaces/([^/]+)");
     /** Jobs created while notifications were on, not yet ended (their notification is due at their end). */
     private final Set<Long> notificationsDue = ConcurrentHashMap.newKeySet();
     private final List<Notification> notifications = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -203,8 +212,50 @@ public final class AirbyteEmulator extends AbstractEmulator {
      * (not when cancelled), once, without retries.
      */
     public AirbyteEmulator setNotificationWebhookUrl(String url) {
-        this.notificationUrl = url == null || url.isBlank() ? null : url;
+        String u = url == null || url.isBlank() ? null : url;
+        synchronized (workspaceNotifications) {
+            for (String kind : List.of("success", "failure")) {
+                com.fasterxml.jackson.databind.node.ObjectNode config = workspaceNotifications.has(kind)
+                        ? (com.fasterxml.jackson.databind.node.ObjectNode) workspaceNotifications.get(kind)
+                        : workspaceNotifications.putObject(kind);
+                if (u == null) {
+                    config.remove("webhook");
+                    if (config.isEmpty()) {
+                        workspaceNotifications.remove(kind);
+                    }
+                } else {
+                    config.putObject("webhook").put("enabled", true).put("url", u);
+                }
+            }
+        }
         return this;
+    }
+
+    /** The workspace's {@code NotificationsConfig} now (a copy). */
+    public JsonNode workspaceNotifications() {
+        synchronized (workspaceNotifications) {
+            return workspaceNotifications.deepCopy();
+        }
+    }
+
+    /** Replaces the workspace's {@code NotificationsConfig} (null: none set), as a user in Airbyte's settings would. */
+    public AirbyteEmulator setWorkspaceNotifications(JsonNode notifications) {
+        synchronized (workspaceNotifications) {
+            workspaceNotifications.removeAll();
+            if (notifications != null && notifications.isObject()) {
+                workspaceNotifications.setAll((com.fasterxml.jackson.databind.node.ObjectNode) notifications.deepCopy());
+            }
+        }
+        return this;
+    }
+
+    /** The enabled webhook URL of the workspace for successful or failed syncs, or null. */
+    private String notificationUrl(boolean success) {
+        synchronized (workspaceNotifications) {
+            JsonNode webhook = workspaceNotifications.path(success ? "success" : "failure").path("webhook");
+            String url = webhook.path("url").asText("");
+            return webhook.path("enabled").asBoolean(false) && !url.isBlank() ? url : null;
+        }
     }
 
     /** The sync notifications posted so far, oldest first. */
@@ -227,8 +278,9 @@ public final class AirbyteEmulator extends AbstractEmulator {
             }
             notificationsDue.remove(id);
             String status = job.statusAt(now);
-            String url = notificationUrl;
-            if (url == null || !("succeeded".equals(status) || "failed".equals(status))) {
+            String url = "succeeded".equals(status) || "failed".equals(status)
+                    ? notificationUrl("succeeded".equals(status)) : null;
+            if (url == null) {
                 continue; // Airbyte notifies failed and successful syncs
             }
             String body = notificationBody(job, "succeeded".equals(status));
@@ -536,6 +588,17 @@ public final class AirbyteEmulator extends AbstractEmulator {
             }
             return authorized(auth) ? listWorkspaces(route.prefix(), query) : unauthorized(auth);
         }
+        Matcher workspaceMatcher = WORKSPACE_PATH.matcher(apiPath);
+        if (workspaceMatcher.matches()) {
+            if (!Set.of("GET", "PATCH").contains(method)) {
+                return methodNotAllowed(method, fullPath);
+            }
+            if (!authorized(auth)) {
+                return unauthorized(auth);
+            }
+            return "GET".equals(method) ? getWorkspace(workspaceMatcher.group(1))
+                    : updateWorkspace(workspaceMatcher.group(1), body);
+        }
         if (apiPath.equals("/connections")) {
             if (!"GET".equals(method)) {
                 return methodNotAllowed(method, fullPath);
@@ -744,7 +807,7 @@ public final class AirbyteEmulator extends AbstractEmulator {
             job = new EmulatedJob(jobIds.incrementAndGet(), connectionId, jobType, now, c.script, c.rows, c.bytes);
             c.lastJob = job;
             jobs.put(job.id, job);
-            if (notificationUrl != null) {
+            if (notificationUrl(true) != null || notificationUrl(false) != null) {
                 notificationsDue.add(job.id);
             }
         }
@@ -941,12 +1004,94 @@ public final class AirbyteEmulator extends AbstractEmulator {
         } catch (IllegalArgumentException e) {
             return badRequest(e.getMessage());
         }
+        return pagedList(prefix, "/workspaces", q, page, List.of(workspaceMap()), w -> w);
+    }
+
+    /** A {@code WorkspaceResponse} of the one workspace. */
+    private Map<String, Object> workspaceMap() {
         Map<String, Object> workspace = new LinkedHashMap<>();
         workspace.put("workspaceId", workspaceId());
-        workspace.put("name", "Emulated workspace");
+        workspace.put("name", workspaceName);
         workspace.put("dataResidency", "auto");
-        workspace.put("notifications", Map.of());
-        return pagedList(prefix, "/workspaces", q, page, List.of(workspace), w -> w);
+        workspace.put("notifications", workspaceNotifications());
+        return workspace;
+    }
+
+    /** {@code GET /workspaces/{workspaceId}}: a {@code WorkspaceResponse}, 404 for another workspace. */
+    private Reply getWorkspace(String id) {
+        return workspaceId().equals(id) ? Reply.json(200, workspaceMap()) : notFound("workspace", id);
+    }
+
+    /**
+     * {@code PATCH /workspaces/{workspaceId}} with a {@code WorkspaceUpdateRequest}: {@code name} and each
+     * {@code NotificationConfig} its {@code notifications} names replace the workspace's (the kinds it leaves out
+     * stay); answers the {@code WorkspaceResponse}. A body that is not of the spec's shape gets 400 and changes
+     * nothing.
+     */
+    private Reply updateWorkspace(String id, byte[] body) {
+        if (!workspaceId().equals(id)) {
+            return notFound("workspace", id);
+        }
+        JsonNode node = readJson(body);
+        if (node == null || !node.isObject()) {
+            return badRequest("The request body must be a JSON object (a WorkspaceUpdateRequest).");
+        }
+        JsonNode name = node.get("name");
+        if (name != null && !name.isTextual()) {
+            return badRequest("name must be a string");
+        }
+        JsonNode notifications = node.get("notifications");
+        if (notifications != null) {
+            String problem = notificationsProblem(notifications);
+            if (problem != null) {
+                return badRequest(problem);
+            }
+        }
+        if (name != null) {
+            workspaceName = name.asText();
+        }
+        if (notifications != null) {
+            synchronized (workspaceNotifications) {
+                notifications.fields().forEachRemaining(e -> workspaceNotifications.set(e.getKey(), e.getValue()));
+            }
+        }
+        return Reply.json(200, workspaceMap());
+    }
+
+    /** What is wrong with a {@code NotificationsConfig}, or null. */
+    private static String notificationsProblem(JsonNode notifications) {
+        if (!notifications.isObject()) {
+            return "notifications must be an object (a NotificationsConfig)";
+        }
+        for (var it = notifications.fields(); it.hasNext(); ) {
+            var kind = it.next();
+            if (!NOTIFICATION_KINDS.contains(kind.getKey())) {
+                return "notifications." + kind.getKey() + " is not a notification kind: one of "
+                        + new java.util.TreeSet<>(NOTIFICATION_KINDS);
+            }
+            JsonNode config = kind.getValue();
+            if (!config.isObject()) {
+                return "notifications." + kind.getKey() + " must be an object (a NotificationConfig)";
+            }
+            for (var f = config.fields(); f.hasNext(); ) {
+                var channel = f.next();
+                String where = "notifications." + kind.getKey() + "." + channel.getKey();
+                if (!Set.of("email", "webhook").contains(channel.getKey())) {
+                    return where + " is not a notification channel: email or webhook";
+                }
+                JsonNode c = channel.getValue();
+                if (!c.isObject()) {
+                    return where + " must be an object";
+                }
+                if (c.has("enabled") && !c.get("enabled").isBoolean()) {
+                    return where + ".enabled must be a boolean";
+                }
+                if ("webhook".equals(channel.getKey()) && c.has("url") && !c.get("url").isTextual()) {
+                    return where + ".url must be a string";
+                }
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------------------------------------ connections

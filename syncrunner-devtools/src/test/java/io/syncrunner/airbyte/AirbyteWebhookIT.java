@@ -144,8 +144,7 @@ class AirbyteWebhookIT extends RunnerTestSupport {
     @Test
     void shouldRefreshTheConnectionInTheInventoryWhenANotificationTellsOfAJobNoSyncWaitsFor() throws Exception {
         String id = connection("running:300ms,succeeded");
-        io.syncrunner.inventory.ConnectionInventory inventory = context.getRegistry().lookupByNameAndType(
-                "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
+        io.syncrunner.inventory.ConnectionInventory inventory = inventory();
         inventory.refreshSoon();
         await().atMost(Duration.ofSeconds(30)).until(() -> listed(inventory, id) != null && !inventory.refreshPending());
         // triggered and not waited for: the job runs at Airbyte with no sync of this runner waiting for it; the

@@ -115,8 +115,7 @@ class AlertsIT extends RunnerTestSupport {
      */
     @org.junit.jupiter.api.BeforeEach
     void noInventoryRefreshUnderWay() {
-        io.syncrunner.inventory.ConnectionInventory inventory = context.getRegistry().lookupByNameAndType(
-                "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
+        io.syncrunner.inventory.ConnectionInventory inventory = inventory();
         await().atMost(Duration.ofSeconds(30)).until(() -> inventory.refreshedAt() != null
                 && !inventory.refreshPending());
     }
@@ -272,8 +271,7 @@ class AlertsIT extends RunnerTestSupport {
     void shouldPostAStaleNoticeOnceWhenTheInventoryFindsAConnectionGoneStale() throws Exception {
         // a connection of the emulator's workspace that never succeeded: stale at the next full refresh
         String id = connection("running:100ms,succeeded");
-        io.syncrunner.inventory.ConnectionInventory inventory = context.getRegistry().lookupByNameAndType(
-                "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
+        io.syncrunner.inventory.ConnectionInventory inventory = inventory();
         inventory.refreshSoon();
         // (and no refresh left pending, which would notice the next test's connections)
         await().atMost(Duration.ofSeconds(30)).until(() -> postsAbout(id).size() == 1 && !inventory.refreshPending());

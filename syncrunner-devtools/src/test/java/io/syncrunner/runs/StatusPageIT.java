@@ -144,8 +144,7 @@ class StatusPageIT extends RunnerTestSupport {
         assertThat(row(dom, "data-route-id=\"nightly-example-airbyte\"", "</tr>")).contains(">stopped<");
 
         // a full refresh lists the connections created above (a sync's end updates only a listed connection)
-        io.syncrunner.inventory.ConnectionInventory connections = context.getRegistry().lookupByNameAndType(
-                "connectionInventory", io.syncrunner.inventory.ConnectionInventory.class);
+        io.syncrunner.inventory.ConnectionInventory connections = inventory();
         java.time.Instant asked = java.time.Instant.now();
         connections.refreshSoon();
         await().atMost(Duration.ofSeconds(60)).until(() -> connections.refreshedAt() != null

@@ -108,6 +108,12 @@ public abstract class RunnerTestSupport extends CamelMainTestSupport {
         p.put("camel.main.routes-include-pattern", "file:routes/*.yaml,classpath:demo/routes/*.yaml");
     }
 
+    /** The runner's connection inventory (bean connectionInventory). */
+    protected io.syncrunner.inventory.ConnectionInventory inventory() {
+        return context.getRegistry().lookupByNameAndType("connectionInventory",
+                io.syncrunner.inventory.ConnectionInventory.class);
+    }
+
     /** Properties a test class adds. */
     protected Properties moreProperties() {
         return new Properties();

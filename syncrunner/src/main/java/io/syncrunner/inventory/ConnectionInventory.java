@@ -410,10 +410,6 @@ public final class ConnectionInventory {
     }
 
     /** "runner" when the journal shows this runner's sync, else "provider" (its scheduler) or "unknown". */
-    String startedBy(ListedConnection c) {
-        return startedBy(c, steps);
-    }
-
     private String startedBy(ListedConnection c, Function<String, List<RunJournal.Step>> stepsOf) {
         ListedConnection.LastSync last = c.lastSync();
         if (last == null) {

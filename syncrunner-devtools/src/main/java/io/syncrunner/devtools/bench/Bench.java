@@ -229,14 +229,7 @@ public final class Bench {
             }
         }
         int serverPort = freePort();
-        Main main = new Main();
-        main.setPropertyPlaceholderLocations(SyncRunner.DEFAULT_PROPERTIES);
-        main.addOverrideProperty("emulator.enabled", "false");
-        main.addOverrideProperty("example.workflow.enabled", "false");
-        main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
-        // the runner's own HTTP server (trigger API, webhooks) on a free loopback port, never a running runner's
-        main.addOverrideProperty("camel.server.host", "127.0.0.1");
-        main.addOverrideProperty("camel.server.port", String.valueOf(serverPort));
+        Main main = runnerMain(serverPort);
         // no run of either pass is pruned while the bench looks at it (a prune of the warm-up's runs would also
         // land in the measured pass)
         main.addOverrideProperty("syncrunner.runs.retained", String.valueOf(Math.max(10_000, n + o.warmup())));
@@ -979,6 +972,21 @@ public final class Bench {
         while (!condition.getAsBoolean() && System.nanoTime() < end) {
             LockSupport.parkNanos(1_000_000);
         }
+    }
+
+    /**
+     * The runner as production reads it (config/application.properties), with no emulator, example or live route
+     * edits, and its own HTTP server (trigger API, webhooks) on this loopback port, never a running runner's.
+     */
+    static Main runnerMain(int serverPort) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(SyncRunner.DEFAULT_PROPERTIES);
+        main.addOverrideProperty("emulator.enabled", "false");
+        main.addOverrideProperty("example.workflow.enabled", "false");
+        main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
+        main.addOverrideProperty("camel.server.host", "127.0.0.1");
+        main.addOverrideProperty("camel.server.port", String.valueOf(serverPort));
+        return main;
     }
 
     static int freePort() throws IOException {

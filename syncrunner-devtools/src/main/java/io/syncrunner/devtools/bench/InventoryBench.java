@@ -1,6 +1,5 @@
 package io.syncrunner.devtools.bench;
 
-import io.syncrunner.SyncRunner;
 import io.syncrunner.devtools.emulator.AirbyteEmulator;
 import io.syncrunner.devtools.emulator.EmulatedConnector;
 import io.syncrunner.devtools.emulator.FivetranEmulator;
@@ -92,13 +91,7 @@ public final class InventoryBench {
             fivetran.addConnector(EmulatedConnector.of("bench_" + i, GROUP).scheduleType("auto")
                     .succeededAt(lastSuccess));
         }
-        Main main = new Main();
-        main.setPropertyPlaceholderLocations(SyncRunner.DEFAULT_PROPERTIES);
-        main.addOverrideProperty("emulator.enabled", "false");
-        main.addOverrideProperty("example.workflow.enabled", "false");
-        main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
-        main.addOverrideProperty("camel.server.host", "127.0.0.1");
-        main.addOverrideProperty("camel.server.port", String.valueOf(Bench.freePort()));
+        Main main = Bench.runnerMain(Bench.freePort());
         main.addOverrideProperty("syncrunner.data-dir", Files.createTempDirectory("syncrunner-inventory-bench-").toString());
         main.addOverrideProperty("airbyte." + ACCOUNT + ".base-url", airbyte.selfManagedApiUrl());
         main.addOverrideProperty("airbyte." + ACCOUNT + ".client-id", "bench-client");

@@ -45,6 +45,23 @@ class BenchCommandIT {
     }
 
     @Test
+    void shouldSendInProcessFromSeveralSendersAndPriceAPollOnItsOwn() throws Exception {
+        String out = bench("--syncs", "40", "--senders", "4", "--warmup", "8", "--poll", "500ms", "--job", "3s");
+
+        assertThat(out).contains("SUMMARY OK: airbyte 40 syncs");
+        assertThat(figure(out, "trigger")).contains("4 sender threads (bench-sender-#)");
+        assertThat(figure(out, "warm-up \\(not counted\\)")).startsWith("8 syncs").endsWith("0 did not succeed");
+        assertThat(figure(out, "API trigger POSTs")).isEqualTo("40");
+        // the 40 triggers take well under a second, the first job ends 3 s later: the runner polls alone between
+        Matcher window = Pattern.compile("runner (\\d+) µs per status GET: (\\d+) GETs, [\\d.]+ s runner CPU, (\\d+)"
+                + " journal writes in the [\\d.]+ s from the last trigger POST to the first sync's end.*")
+                .matcher(figure(out, "CPU polling only"));
+        assertThat(window.matches()).as(figure(out, "CPU polling only")).isTrue();
+        assertThat(Long.parseLong(window.group(2))).isPositive();
+        assertThat(Long.parseLong(window.group(1))).isPositive();
+    }
+
+    @Test
     void shouldRunTheFivetranWebhookBenchAndSplitTheWebhookLatency() throws Exception {
         String out = bench("--provider", "fivetran", "--webhooks", "--syncs", "30", "--poll", "1s", "--job", "1s");
 
@@ -74,6 +91,19 @@ class BenchCommandIT {
         assertThat(figure(out, "  run end -> webhook sent")).matches("p50 [\\d.]+ ms  p99 [\\d.]+ ms  max [\\d.]+ ms  \\(emulator side\\)");
         assertThat(figure(out, "  webhook sent -> completed")).contains("(runner side)");
         assertThat(figure(out, "detection latency")).contains("(20 syncs; webhook: near 0)");
+    }
+
+    @Test
+    void shouldTimeTheLaunchersStartsWithAndWithoutTheClassDataArchiveAndReadTheirIdleMemory() throws Exception {
+        String out = run(StartBench.class, "--starts", "1", "--idle", "1s");
+
+        assertThat(figure(out, "archive")).matches("written by a first start \\(not counted\\): \\d+ MB");
+        String start = "live after \\d+ ms, ready after \\d+ ms, CPU [\\d.]+ s at ready; idle: VmRSS \\d+ kB"
+                + " \\([\\d.]+ MiB\\), CPU [\\d.]+ s";
+        assertThat(figure(out, "start, no archive")).matches(start);
+        assertThat(figure(out, "start, archive")).matches(start);
+        assertThat(out).containsPattern("START BENCH: archive=off starts=1 ready_ms=\\d+ cpu_at_ready_s=[\\d.]+"
+                + " idle_rss_mib=[\\d.]+").containsPattern("START BENCH: archive=on starts=1 ");
     }
 
     @Test

@@ -54,12 +54,12 @@ import java.util.function.BooleanSupplier;
  * java -Xmx512m -Dsun.net.httpserver.nodelay=true -cp target/syncrunner.jar io.syncrunner.devtools.bench.Bench --syncs 1000 \
  *     [--poll 1s] [--job 5s] [--trigger-rate 0] [--api-latency 0ms] [--emulator-threads 32] [--token-ttl 180s]
  *     [--provider airbyte|fivetran] [--webhooks] [--http-trigger] [--http-concurrency 64]
- *     [--baseline] [--baseline-cap 2000] [--verbose]
+ *     [--baseline] [--baseline-cap 2000] [--warmup 0] [--senders 1] [--verbose]
  * </pre>
  *
  * <p>Each sync gets its own emulator connection (connector) whose job ends at a different phase of the poll cycle.
- * Syncs are started from one thread through an {@link AsyncProducer} of {@code direct:sync-run}, the one sync
- * flow (no thread per sync), or, with {@code --http-trigger}, through {@code POST /api/syncs}
+ * Syncs are started through an {@link AsyncProducer} of {@code direct:sync-run}, the one sync flow (no thread per
+ * sync), from one thread or {@code --senders} threads at once, or, with {@code --http-trigger}, through {@code POST /api/syncs}
  * on the runner's HTTP server by {@link HttpTrigger} ({@code --http-concurrency} keep-alive connections, one request
  * in flight on each). {@code --warmup W} first runs W short syncs the same way and waits for them (not counted), so
  * that the measured pass runs on compiled code.
@@ -104,11 +104,11 @@ public final class Bench {
     record Options(int syncs, Duration poll, Duration job, double triggerRate, Duration apiLatency, int emulatorThreads,
                    boolean verbose, String provider, boolean webhooks, boolean httpTrigger, int httpConcurrency,
                    int baselineCap, Duration tokenTtl, java.util.Map<String, String> settings, int warmup,
-                   boolean latencyReadsOnly) {
+                   boolean latencyReadsOnly, int senders) {
         static final String USAGE = "usage: Bench --syncs N [--poll 1s] [--job 5s] [--trigger-rate 0]"
                 + " [--api-latency 0ms] [--emulator-threads 32] [--token-ttl 180s] [--provider airbyte|fivetran]"
                 + " [--webhooks] [--http-trigger] [--http-concurrency 64] [--baseline] [--baseline-cap 2000] [--verbose]"
-                + " [--warmup 0] [--latency-reads-only] [--set key=value ...]";
+                + " [--warmup 0] [--senders 1] [--latency-reads-only] [--set key=value ...]";
 
         static Options parse(String... args) {
             int syncs = 1000;
@@ -125,6 +125,7 @@ public final class Bench {
             boolean baseline = false;
             int cap = 2000;
             int warmup = 0;
+            int senders = 1;
             boolean readsOnly = false;
             Duration ttl = AirbyteEmulator.DEFAULT_TOKEN_TTL;
             java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
@@ -153,6 +154,7 @@ public final class Bench {
                             case "--http-concurrency" -> concurrency = Integer.parseInt(v);
                             case "--baseline-cap" -> cap = Integer.parseInt(v);
                             case "--warmup" -> warmup = Integer.parseInt(v);
+                            case "--senders" -> senders = Integer.parseInt(v);
                             case "--set" -> {
                                 int eq = v.indexOf('=');
                                 if (eq < 1) {
@@ -165,17 +167,17 @@ public final class Bench {
                     }
                 }
             }
-            if (syncs < 1 || threads < 1 || concurrency < 1 || cap < 1 || poll.isZero() || poll.isNegative()
+            if (syncs < 1 || threads < 1 || concurrency < 1 || cap < 1 || senders < 1 || poll.isZero() || poll.isNegative()
                     || warmup < 0 || job.isNegative() || rate < 0 || latency.isNegative() || ttl.isZero() || ttl.isNegative()) {
                 throw new IllegalArgumentException("--syncs, --poll, --emulator-threads, --http-concurrency,"
-                        + " --baseline-cap, --token-ttl must be positive, the others >= 0");
+                        + " --baseline-cap, --senders, --token-ttl must be positive, the others >= 0");
             }
             if (!provider.equals("airbyte") && !provider.equals("fivetran")) {
                 throw new IllegalArgumentException("--provider is airbyte or fivetran");
             }
             return new Options(syncs, poll, job, rate, latency, threads, verbose, provider, webhooks, http, concurrency,
                     baseline ? cap : 0, ttl, java.util.Map.copyOf(settings), warmup,
-                    readsOnly);
+                    readsOnly, senders);
         }
 
         boolean fivetran() {
@@ -312,8 +314,9 @@ public final class Bench {
         line("poll interval", pollMs + " ms");
         line("trigger", o.httpTrigger() ? "HTTP POST /api/syncs, keep-alive sockets, " + o.httpConcurrency()
                 + " requests in flight at most"
-                : o.triggerRate() == 0 ? "in-process async producer, unlimited (one sender thread)"
-                : "in-process async producer, " + o.triggerRate() + "/s");
+                : "in-process async producer, " + (o.triggerRate() == 0 ? "unlimited" : o.triggerRate() + "/s") + ", "
+                + (o.senders() == 1 ? "one sender thread (main)" : o.senders() + " sender threads (bench-sender-#)")
+                + ": each runs a sync's route up to its trigger answer, counted as the runner's");
         line("emulator", o.emulatorThreads() + " threads, API answers" + (o.latencyReadsOnly() ? " to GETs" : "")
                 + " delayed by " + o.apiLatency().toMillis()
                 + " ms, request log capped at " + REQUEST_LOG_LIMIT + " entries (totals exact)"
@@ -358,17 +361,11 @@ public final class Bench {
             Endpoint endpoint = camel.getEndpoint("direct:sync-run");
             producer = endpoint.createAsyncProducer();
             producer.start();
-            for (int i = 0; i < n; i++) {
-                if (o.triggerRate() > 0) {
-                    long due = t0 + (long) (i * 1e9 / o.triggerRate());
-                    while (System.nanoTime() < due) {
-                        LockSupport.parkNanos(due - System.nanoTime());
-                    }
-                }
+            AsyncProducer p = producer;
+            sendInProcess(n, o.senders(), o.triggerRate(), t0, idx -> {
                 Exchange ex = endpoint.createExchange();
-                setSyncProperties(ex, o, connections[i]);
-                int idx = i;
-                producer.process(ex, doneSync -> {
+                setSyncProperties(ex, o, connections[idx]);
+                p.process(ex, doneSync -> {
                     completedAtMicros[idx] = nowEpochMicros();
                     String status = ex.getProperty(SyncState.STATUS, String.class);
                     if (ex.getException() != null) {
@@ -378,12 +375,31 @@ public final class Bench {
                     }
                     done.countDown();
                 });
-            }
+            });
             long sendLoopEnd = System.nanoTime();
             // process() returns once the trigger is answered; a trigger that went asynchronous (redelivery) is
             // waited for here, until the emulator has seen N trigger POSTs or every sync has ended
             await(() -> requestLog.triggers() - triggers0 >= n || done.getCount() == 0, Duration.ofMinutes(11));
             triggered = Math.max(sendLoopEnd, System.nanoTime());
+        }
+        // the polling-only window: from the last trigger POST to the first sync's end the runner does nothing but
+        // poll (no trigger, no journal step): its CPU there over the status GETs there is the cost of one poll
+        long[] pollWindow = null;
+        if (!o.webhooks()) {
+            await(() -> requestLog.triggers() - triggers0 >= n || done.getCount() < n, Duration.ofMinutes(11));
+            if (done.getCount() == n) {
+                long cpuA = sampler.cpuSinceBaseline()[0];
+                long getsA = requestLog.total() - requestLog.tokenRequests() - requestLog.triggers();
+                long writesA = journal.writerCounts()[1];
+                long wallA = System.nanoTime();
+                long giveUp = wallA + Duration.ofMinutes(11).toNanos();
+                while (done.getCount() == n && System.nanoTime() < giveUp) {
+                    LockSupport.parkNanos(20_000_000); // coarse: the waiting thread's own CPU is the runner's here
+                }
+                pollWindow = new long[] {sampler.cpuSinceBaseline()[0] - cpuA,
+                        requestLog.total() - requestLog.tokenRequests() - requestLog.triggers() - getsA,
+                        journal.writerCounts()[1] - writesA, System.nanoTime() - wallA};
+            }
         }
         FivetranEmulator f5 = fivetran;
         AirbyteEmulator ab = airbyte;
@@ -495,6 +511,14 @@ public final class Bench {
                         + " triggers and journal included), emulator %.2f s, bench %.2f s, JVM GC/JIT and the rest %.2f s",
                 cpuByOwner[0] / 1e9, cpuByOwner[0] / 1e3 / n, statusGets == 0 ? 0.0 : cpuByOwner[0] / 1e3 / statusGets,
                 cpuByOwner[1] / 1e9, cpuByOwner[2] / 1e9, jvm / 1e9));
+        if (!o.webhooks()) {
+            line("CPU polling only", pollWindow == null || pollWindow[1] == 0
+                    ? "no window: the first sync ended before the last trigger POST (a longer --job leaves one)"
+                    : String.format("runner %.0f µs per status GET: %d GETs, %.2f s runner CPU, %d journal writes in"
+                            + " the %.1f s from the last trigger POST to the first sync's end (every trigger answered, no sync ended)",
+                    pollWindow[0] / 1e3 / pollWindow[1], pollWindow[1], pollWindow[0] / 1e9, pollWindow[2],
+                    pollWindow[3] / 1e9));
+        }
         String ideal = o.webhooks() ? "webhook: near 0" : "ideal: uniform 0.." + pollMs + " ms";
         String detection = lat.length == 0 ? "no data"
                 : String.format("p50 %s  p95 %s  p99 %s  max %s  (%d syncs; %s)", ms(pct(lat, 0.50)),
@@ -580,7 +604,7 @@ public final class Bench {
             producer.start();
             CountDownLatch done = new CountDownLatch(w);
             java.util.concurrent.atomic.AtomicInteger bad = new java.util.concurrent.atomic.AtomicInteger();
-            for (int i = 0; i < w; i++) {
+            sendInProcess(w, o.senders(), 0, System.nanoTime(), i -> {
                 Exchange ex = endpoint.createExchange();
                 setSyncProperties(ex, o, connections[i]);
                 producer.process(ex, doneSync -> {
@@ -590,7 +614,7 @@ public final class Bench {
                     }
                     done.countDown();
                 });
-            }
+            });
             if (!done.await(5, TimeUnit.MINUTES)) {
                 bad.addAndGet((int) done.getCount());
             }
@@ -620,6 +644,49 @@ public final class Bench {
                     (quietSince - start) / 1e9));
         }
         System.gc();
+    }
+
+    /**
+     * Sends syncs 0..count-1 in process: on the calling thread ({@code main}) with one sender, else on
+     * {@code senders} threads named {@code bench-sender-#} that take the next index in turn (as the runner's own
+     * triggers arrive from several HTTP, SQS and timer threads at once). With {@code rate > 0}, sync i is not sent
+     * before {@code t0 + i / rate}. Returns when every sync was handed over (each send returns at its trigger answer).
+     */
+    static void sendInProcess(int count, int senders, double rate, long t0, java.util.function.IntConsumer send)
+            throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable loop = () -> {
+            for (int i = next.getAndIncrement(); i < count && error.get() == null; i = next.getAndIncrement()) {
+                if (rate > 0) {
+                    long due = t0 + (long) (i * 1e9 / rate);
+                    while (System.nanoTime() < due) {
+                        LockSupport.parkNanos(due - System.nanoTime());
+                    }
+                }
+                try {
+                    send.accept(i);
+                } catch (RuntimeException e) {
+                    error.compareAndSet(null, e);
+                }
+            }
+        };
+        if (senders == 1) {
+            loop.run();
+        } else {
+            List<Thread> threads = new ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                Thread t = new Thread(loop, "bench-sender-" + s);
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+        if (error.get() != null) {
+            throw new IllegalStateException("sending the syncs failed", error.get());
+        }
     }
 
     private static void setSyncProperties(Exchange ex, Options o, String connection) {

@@ -120,7 +120,7 @@ public final class ClusterBench {
     /** What one pass measured. */
     public record Pass(String label, int runners, int syncs, int accepted, int finished, int succeeded,
                        double triggerSeconds, double seconds, Map<String, Integer> finishedBy,
-                       Map<String, Double> cpuSeconds, Map<String, Double> aliveSeconds, int lost) {
+                       Map<String, Double> cpuSeconds, Map<String, Double> aliveSeconds, int lost, String machine) {
         public double throughput() {
             return finished / seconds;
         }
@@ -310,6 +310,7 @@ public final class ClusterBench {
             Map<Node, Long> cpu1 = new LinkedHashMap<>();
             Map<Node, Long> endNanos = new LinkedHashMap<>();
 
+            MachineCpu machine0 = MachineCpu.read();
             long t0 = System.nanoTime();
             long epoch0 = System.currentTimeMillis();
             String[] runIds = send(alive, conns);
@@ -407,11 +408,14 @@ public final class ClusterBench {
                         takenOverNanos == 0 ? -1 : (takenOverNanos - killNanos) / 1_000_000,
                         byOthers == held.size() && !held.isEmpty() ? lastHeldEnd - killEpoch : -1);
             }
+            double runnersCpu = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
             Pass p = new Pass(label, alive.size(), n, accepted.size(), ends.size(), succeeded,
-                    (triggered - t0) / 1e9, seconds, by, cpu, aliveSeconds, lost);
+                    (triggered - t0) / 1e9, seconds, by, cpu, aliveSeconds, lost,
+                    MachineCpu.read().since(machine0, runnersCpu));
             line(label + " pass", String.format("%d syncs, %d accepted in %.2f s, %d finished (%d succeeded) in %.2f s"
                             + " = %.1f syncs/s, lost %d", n, p.accepted(), p.triggerSeconds(), p.finished(),
                     p.succeeded(), p.seconds(), p.throughput(), lost));
+            line(label + " machine", p.machine());
             return p;
         }
 
@@ -650,6 +654,72 @@ public final class ClusterBench {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Where the machine's CPU went during a pass (Linux /proc, clock ticks): all cores' busy time
+     * ({@code /proc/stat}), PostgreSQL's processes (command {@code postgres}; a backend that ended between the two
+     * reads is not counted) and this JVM (emulator, load generator, journal reads). The runners' share is measured
+     * per process; what is left is everything else on the machine (other builds, the kernel's own work).
+     */
+    record MachineCpu(long busy, long total, Map<Long, Long> postgres, long self) {
+        static MachineCpu read() {
+            try {
+                String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long busy = 0;
+                long total = 0;
+                for (int i = 1; i < Math.min(cpu.length, 9); i++) { // user nice system idle iowait irq softirq steal
+                    long v = Long.parseLong(cpu[i]);
+                    total += v;
+                    busy += i == 4 || i == 5 ? 0 : v;
+                }
+                Map<Long, Long> postgres = new HashMap<>();
+                try (var procs = Files.list(Path.of("/proc"))) {
+                    for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                        long[] t = ticks(proc);
+                        if (t != null && t[1] == 1) {
+                            postgres.put(Long.parseLong(proc.getFileName().toString()), t[0]);
+                        }
+                    }
+                }
+                long[] self = ticks(Path.of("/proc", String.valueOf(ProcessHandle.current().pid())));
+                return new MachineCpu(busy, total, postgres, self == null ? 0 : self[0]);
+            } catch (IOException | RuntimeException e) {
+                return new MachineCpu(-1, -1, Map.of(), 0);
+            }
+        }
+
+        /** {utime + stime, 1 if the command is postgres}, or null for a process gone meanwhile. */
+        private static long[] ticks(Path proc) {
+            try {
+                String stat = Files.readString(proc.resolve("stat"));
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), "postgres".equals(comm) ? 1 : 0};
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        String since(MachineCpu before, double runnersSeconds) {
+            if (busy < 0 || before.busy < 0) {
+                return "not measured (no /proc/stat)";
+            }
+            double hz = Node.ticksPerSecond();
+            int cores = Runtime.getRuntime().availableProcessors();
+            double busySeconds = (busy - before.busy) / hz;
+            double allSeconds = (total - before.total) / hz;
+            long pgTicks = 0;
+            for (Map.Entry<Long, Long> e : postgres.entrySet()) {
+                pgTicks += e.getValue() - before.postgres.getOrDefault(e.getKey(), 0L);
+            }
+            double pg = pgTicks / hz;
+            double bench = (self - before.self) / hz;
+            return String.format(Locale.ROOT, "%.0f%% of %d cores busy (%.1f of %.1f core-seconds): runners %.1f s,"
+                            + " PostgreSQL %.1f s, the bench's JVM (emulator, load generator) %.1f s, everything else"
+                            + " %.1f s", allSeconds == 0 ? 0 : 100 * busySeconds / allSeconds, cores, busySeconds,
+                    allSeconds, runnersSeconds, pg, bench, Math.max(0, busySeconds - runnersSeconds - pg - bench));
         }
     }
 

@@ -33,6 +33,10 @@ class ClusterBenchIT {
         assertThat(r.killPass().finished()).isEqualTo(30);
         assertThat(r.duplicates()).isZero();
         assertThat(r.lost()).isZero();
+        // where the machine's CPU went during the pass: the runners, PostgreSQL, the bench's own JVM, the rest
+        assertThat(r.cluster().machine()).matches("\\d+% of \\d+ cores busy \\([\\d.]+ of [\\d.]+ core-seconds\\):"
+                + " runners [\\d.]+ s, PostgreSQL [\\d.]+ s, the bench's JVM \\(emulator, load generator\\) [\\d.]+ s,"
+                + " everything else [\\d.]+ s");
 
         ClusterBench.Takeover t = r.takeover();
         assertThat(t.killed()).isEqualTo("node-2");

@@ -574,7 +574,7 @@ public final class FivetranSyncs implements SyncProvider {
             }
             ex.setProperty(SyncState.STATUS, "syncing");
             ex.setProperty(HISTORY_DUE, true);
-            pollNow(ex);
+            confirmNow(ex);
             return;
         }
         decide(ex, c);
@@ -688,6 +688,20 @@ public final class FivetranSyncs implements SyncProvider {
         LOG.info("Fivetran {} of {}: {} (sync {} {}{}) after {}", ex.getProperty(OPERATION), subject(ex),
                 ex.getProperty(SyncState.STATUS), entry.syncId(), entry.status(),
                 entry.reason() == null ? "" : ": " + entry.reason(), Durations.human(SyncState.elapsed(ex, clock)));
+    }
+
+    /**
+     * The sync-history read that tells whose end the connection just showed: right away, also when the wait's
+     * deadline passed while the connection was being read. The end was seen within the wait; the timeout decides only
+     * while no end was seen (else a busy runner or a slow answer would report a sync that ended as timed out). The
+     * history's answer decides then as at any other time; a wait for more (a sync not ended yet) times out.
+     */
+    private void confirmNow(Exchange ex) {
+        pollNow(ex);
+        if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
+            ex.removeProperty(SyncState.TIMED_OUT);
+            ex.setProperty(SyncState.NEXT_POLL_DELAY, 0L);
+        }
     }
 
     /** A poll right away (still within the account's request budget). */

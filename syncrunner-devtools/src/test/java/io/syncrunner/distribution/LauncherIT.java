@@ -120,6 +120,26 @@ class LauncherIT {
     }
 
     @Test
+    void shouldStartTheJvmWithTheMemoryDefaultsUnlessJavaOptsNamesACollectorOrHeapSizes() throws Exception {
+        Run defaults = run(top, List.of("bin/syncrunner", "validate"),
+                Map.of("JAVA_OPTS", "-Xmx512m -XX:+PrintCommandLineFlags"));
+        assertThat(defaults.exitCode).as(defaults.output).isZero();
+        assertThat(defaults.output).contains("-XX:+UseSerialGC").contains("-XX:InitialHeapSize=67108864")
+                .contains("-XX:NewSize=50331648").contains("-XX:MaxHeapSize=536870912");
+
+        Run own = run(top, List.of("bin/syncrunner", "validate"),
+                Map.of("JAVA_OPTS", "-XX:+UseG1GC -Xmx512m -XX:+PrintCommandLineFlags"));
+        assertThat(own.exitCode).as(own.output).isZero();
+        assertThat(own.output).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC")
+                .doesNotContain("-XX:InitialHeapSize=67108864");
+
+        Run ownYoung = run(top, List.of("bin/syncrunner", "validate"),
+                Map.of("JAVA_OPTS", "-Xmn32m -XX:+PrintCommandLineFlags"));
+        assertThat(ownYoung.exitCode).as(ownYoung.output).isZero();
+        assertThat(ownYoung.output).contains("-XX:NewSize=33554432").doesNotContain("-XX:+UseSerialGC");
+    }
+
+    @Test
     void shouldRunFromAnotherFolderAndThroughASymbolicLink() throws Exception {
         Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
         Path link = Files.createSymbolicLink(temp.resolve("syncrunner"), launcher);

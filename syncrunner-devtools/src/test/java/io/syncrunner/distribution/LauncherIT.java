@@ -124,14 +124,14 @@ class LauncherIT {
         Run defaults = run(top, List.of("bin/syncrunner", "validate"),
                 Map.of("JAVA_OPTS", "-Xmx512m -XX:+PrintCommandLineFlags"));
         assertThat(defaults.exitCode).as(defaults.output).isZero();
-        assertThat(defaults.output).contains("-XX:+UseSerialGC").contains("-XX:InitialHeapSize=67108864")
-                .contains("-XX:NewSize=50331648").contains("-XX:MaxHeapSize=536870912");
+        assertThat(defaults.output).contains("-XX:+UseSerialGC").contains("-XX:InitialHeapSize=33554432")
+                .contains("-XX:NewSize=16777216").contains("-XX:MaxHeapSize=536870912");
 
         Run own = run(top, List.of("bin/syncrunner", "validate"),
                 Map.of("JAVA_OPTS", "-XX:+UseG1GC -Xmx512m -XX:+PrintCommandLineFlags"));
         assertThat(own.exitCode).as(own.output).isZero();
         assertThat(own.output).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC")
-                .doesNotContain("-XX:InitialHeapSize=67108864");
+                .doesNotContain("-XX:InitialHeapSize=33554432");
 
         Run ownYoung = run(top, List.of("bin/syncrunner", "validate"),
                 Map.of("JAVA_OPTS", "-Xmn32m -XX:+PrintCommandLineFlags"));

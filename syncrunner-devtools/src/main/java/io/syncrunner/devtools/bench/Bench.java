@@ -388,16 +388,15 @@ public final class Bench {
         if (!o.webhooks()) {
             await(() -> requestLog.triggers() - triggers0 >= n || done.getCount() < n, Duration.ofMinutes(11));
             if (done.getCount() == n) {
+                java.util.function.LongSupplier gets = () -> requestLog.total() - requestLog.tokenRequests()
+                        - requestLog.triggers();
                 long cpuA = sampler.cpuSinceBaseline()[0];
-                long getsA = requestLog.total() - requestLog.tokenRequests() - requestLog.triggers();
+                long getsA = gets.getAsLong();
                 long writesA = journal.writerCounts()[1];
                 long wallA = System.nanoTime();
-                long giveUp = wallA + Duration.ofMinutes(11).toNanos();
-                while (done.getCount() == n && System.nanoTime() < giveUp) {
-                    LockSupport.parkNanos(20_000_000); // coarse: the waiting thread's own CPU is the runner's here
-                }
-                pollWindow = new long[] {sampler.cpuSinceBaseline()[0] - cpuA,
-                        requestLog.total() - requestLog.tokenRequests() - requestLog.triggers() - getsA,
+                // coarse: the waiting thread's own CPU is the runner's here
+                await(() -> done.getCount() < n, Duration.ofMinutes(11), 20_000_000);
+                pollWindow = new long[] {sampler.cpuSinceBaseline()[0] - cpuA, gets.getAsLong() - getsA,
                         journal.writerCounts()[1] - writesA, System.nanoTime() - wallA};
             }
         }
@@ -1035,9 +1034,14 @@ public final class Bench {
     }
 
     static void await(BooleanSupplier condition, Duration max) {
+        await(condition, max, 1_000_000);
+    }
+
+    /** Until the condition holds or {@code max} has passed, looking every {@code everyNanos}. */
+    static void await(BooleanSupplier condition, Duration max, long everyNanos) {
         long end = System.nanoTime() + max.toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < end) {
-            LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(everyNanos);
         }
     }
 
@@ -1081,8 +1085,8 @@ public final class Bench {
 
     private static String procStatus(String field) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith(field + ":"))
-                    .map(l -> l.substring(field.length() + 1).trim()).findFirst().orElse("n/a");
+            String value = ProcFiles.status("self", field);
+            return value == null ? "n/a" : value;
         } catch (IOException e) {
             return "n/a (" + e.getMessage() + ")";
         }

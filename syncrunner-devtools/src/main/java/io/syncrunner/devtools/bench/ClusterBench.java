@@ -384,7 +384,7 @@ public final class ClusterBench {
             Map<String, Double> cpu = new LinkedHashMap<>();
             Map<String, Double> aliveSeconds = new LinkedHashMap<>();
             for (Node nd : alive) {
-                cpu.put(nd.nodeId, (cpu1.get(nd) - cpu0.get(nd)) / (double) Node.ticksPerSecond());
+                cpu.put(nd.nodeId, (cpu1.get(nd) - cpu0.get(nd)) / (double) ProcFiles.ticksPerSecond());
                 aliveSeconds.put(nd.nodeId, (endNanos.get(nd) - t0) / 1e9);
             }
             int lost = accepted.size() - ends.size();
@@ -503,7 +503,6 @@ public final class ClusterBench {
 
     /** One runner process: the product's main class in a JVM of its own, pointed at the emulator and the journal. */
     private static final class Node {
-        private static long ticks;
         final String nodeId;
         final Process process;
         final int port;
@@ -595,33 +594,13 @@ public final class ClusterBench {
                     + timeout + "; see " + log);
         }
 
-        /** utime + stime of the process, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
+        /** utime + stime of the process, in clock ticks. */
         long cpuTicks() {
             try {
-                String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                return ProcFiles.stat(process.pid()).cpuTicks();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the CPU time of runner " + nodeId, e);
             }
-        }
-
-        static synchronized long ticksPerSecond() {
-            if (ticks == 0) {
-                ticks = 100;
-                try {
-                    Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-                    String out = new String(p.getInputStream().readAllBytes()).trim();
-                    if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                        ticks = Long.parseLong(out);
-                    }
-                } catch (IOException | NumberFormatException e) {
-                    // 100, Linux's USER_HZ
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return ticks;
         }
 
         /** SIGKILL (Process.destroyForcibly on Linux); returns once the process is gone. */
@@ -677,26 +656,23 @@ public final class ClusterBench {
                 Map<Long, Long> postgres = new HashMap<>();
                 try (var procs = Files.list(Path.of("/proc"))) {
                     for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
-                        long[] t = ticks(proc);
-                        if (t != null && t[1] == 1) {
-                            postgres.put(Long.parseLong(proc.getFileName().toString()), t[0]);
+                        ProcFiles.Stat t = statOrNull(proc);
+                        if (t != null && "postgres".equals(t.command())) {
+                            postgres.put(Long.parseLong(proc.getFileName().toString()), t.cpuTicks());
                         }
                     }
                 }
-                long[] self = ticks(Path.of("/proc", String.valueOf(ProcessHandle.current().pid())));
-                return new MachineCpu(busy, total, postgres, self == null ? 0 : self[0]);
+                ProcFiles.Stat self = statOrNull(Path.of("/proc", String.valueOf(ProcessHandle.current().pid())));
+                return new MachineCpu(busy, total, postgres, self == null ? 0 : self.cpuTicks());
             } catch (IOException | RuntimeException e) {
                 return new MachineCpu(-1, -1, Map.of(), 0);
             }
         }
 
-        /** {utime + stime, 1 if the command is postgres}, or null for a process gone meanwhile. */
-        private static long[] ticks(Path proc) {
+        /** The process's stat, or null for a process gone meanwhile. */
+        private static ProcFiles.Stat statOrNull(Path proc) {
             try {
-                String stat = Files.readString(proc.resolve("stat"));
-                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), "postgres".equals(comm) ? 1 : 0};
+                return ProcFiles.stat(proc);
             } catch (IOException | RuntimeException e) {
                 return null;
             }
@@ -706,7 +682,7 @@ public final class ClusterBench {
             if (busy < 0 || before.busy < 0) {
                 return "not measured (no /proc/stat)";
             }
-            double hz = Node.ticksPerSecond();
+            double hz = ProcFiles.ticksPerSecond();
             int cores = Runtime.getRuntime().availableProcessors();
             double busySeconds = (busy - before.busy) / hz;
             double allSeconds = (total - before.total) / hz;
@@ -774,7 +750,7 @@ public final class ClusterBench {
                 t == null ? "n/a" : String.valueOf(t.finishedMs()));
     }
 
-    private static void line(String label, Object value) {
+    static void line(String label, Object value) {
         System.out.printf("%-24s %s%n", label + ":", value);
     }
 

@@ -1,7 +1,6 @@
 package io.syncrunner.devtools.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+
+import static io.syncrunner.devtools.bench.ClusterBench.line;
 
 /**
  * Start time and idle memory of the runner as users start it: {@code bin/syncrunner run} in the repository's top
@@ -152,7 +153,7 @@ public final class StartBench {
      * stop (the launcher's first start with {@code SYNCRUNNER_CDS_ARCHIVE}).
      */
     private static Start start(Options o, Path launcher, Path work, Path archive, boolean use) throws Exception {
-        int port = freePort();
+        int port = Bench.freePort();
         ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString(), "run", "--camel.server.port=" + port)
                 .redirectErrorStream(true).redirectOutput(work.resolve("runner-" + port + ".log").toFile());
         Map<String, String> env = pb.environment();
@@ -207,22 +208,12 @@ public final class StartBench {
     }
 
     private static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) ticksPerSecond();
-    }
-
-    private static long ticksPerSecond() {
-        return 100; // USER_HZ on Linux
+        return ProcFiles.stat(pid).cpuTicks() / (double) ProcFiles.ticksPerSecond();
     }
 
     private static long rssKb(long pid) throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-            if (l.startsWith("VmRSS:")) {
-                return Long.parseLong(l.replaceAll("\\D", ""));
-            }
-        }
-        return -1;
+        String rss = ProcFiles.status(String.valueOf(pid), "VmRSS");
+        return rss == null ? -1 : Long.parseLong(rss.replaceAll("\\D", ""));
     }
 
     private static String loadAverage() {
@@ -238,15 +229,5 @@ public final class StartBench {
         java.util.Arrays.sort(s);
         double m = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
         return String.format(Locale.ROOT, format, m);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void line(String label, Object value) {
-        System.out.printf("%-24s %s%n", label + ":", value);
     }
 }

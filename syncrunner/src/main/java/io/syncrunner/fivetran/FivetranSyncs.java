@@ -574,7 +574,7 @@ public final class FivetranSyncs implements SyncProvider {
             }
             ex.setProperty(SyncState.STATUS, "syncing");
             ex.setProperty(HISTORY_DUE, true);
-            confirmNow(ex);
+            pollNow(ex, true); // the history tells whose end it is, also past the deadline
             return;
         }
         decide(ex, c);
@@ -690,28 +690,27 @@ public final class FivetranSyncs implements SyncProvider {
                 entry.reason() == null ? "" : ": " + entry.reason(), Durations.human(SyncState.elapsed(ex, clock)));
     }
 
+    /** A poll right away (still within the account's request budget). */
+    private void pollNow(Exchange ex) {
+        pollNow(ex, false);
+    }
+
     /**
-     * The sync-history read that tells whose end the connection just showed: right away, also when the wait's
-     * deadline passed while the connection was being read. The end was seen within the wait; the timeout decides only
+     * A poll right away; with {@code pastDeadline} also when the wait's deadline has passed: the sync-history read
+     * that tells whose end the connection just showed. The end was seen within the wait; the timeout decides only
      * while no end was seen (else a busy runner or a slow answer would report a sync that ended as timed out). The
      * history's answer decides then as at any other time; a wait for more (a sync not ended yet) times out.
      */
-    private void confirmNow(Exchange ex) {
-        pollNow(ex);
-        if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
-            ex.removeProperty(SyncState.TIMED_OUT);
-            ex.setProperty(SyncState.NEXT_POLL_DELAY, 0L);
-        }
-    }
-
-    /** A poll right away (still within the account's request budget). */
-    private void pollNow(Exchange ex) {
+    private void pollNow(Exchange ex, boolean pastDeadline) {
         if (Boolean.TRUE.equals(ex.getProperty(SyncState.DONE, Boolean.class))) {
             return;
         }
         SyncState.afterStatus(ex, clock, false);
         if (Boolean.TRUE.equals(ex.getProperty(SyncState.TIMED_OUT, Boolean.class))) {
-            return;
+            if (!pastDeadline) {
+                return;
+            }
+            ex.removeProperty(SyncState.TIMED_OUT);
         }
         long now = clock.millis();
         long allowed = plan(ex, now);

@@ -1,5 +1,6 @@
 package io.syncrunner.airbyte;
 
+import io.syncrunner.support.ManualClock;
 import io.syncrunner.support.SyncFailedException;
 import io.syncrunner.support.SyncState;
 import io.syncrunner.support.SyncStoppedException;
@@ -10,10 +11,8 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code succeeded} is.
  */
 class AirbyteSyncsFinishTest {
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T10:00:00Z"));
     private final AirbyteSyncs syncs = new AirbyteSyncs(null, clock, Duration.ofMinutes(2));
     private final Exchange ex = new DefaultExchange(new DefaultCamelContext());
 
@@ -125,32 +124,5 @@ class AirbyteSyncsFinishTest {
     private void status(String status) {
         ex.getMessage().setBody("{\"jobId\":3000000007,\"status\":\"" + status + "\",\"jobType\":\"sync\"}");
         syncs.onJobStatus(ex);
-    }
-
-    private static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -1,11 +1,10 @@
 package io.syncrunner.auth;
 
+import io.syncrunner.support.ManualClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -20,31 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TokenCacheTest {
     private static final TokenCache.Key KEY = new TokenCache.Key("http://h/applications/token", "client");
 
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-23T10:00:00Z");
 
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final TokenCache cache = new TokenCache(clock, Duration.ofSeconds(60));
     private final AtomicInteger fetched = new AtomicInteger();
 

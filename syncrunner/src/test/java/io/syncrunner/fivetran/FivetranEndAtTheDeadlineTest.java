@@ -1,22 +1,18 @@
 package io.syncrunner.fivetran;
 
 import io.syncrunner.support.ApiCall;
-import io.syncrunner.support.Json;
+import io.syncrunner.support.ManualClock;
 import io.syncrunner.support.SyncState;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
+import static io.syncrunner.fivetran.FivetranAnswers.connection;
+import static io.syncrunner.fivetran.FivetranAnswers.history;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -26,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FivetranEndAtTheDeadlineTest {
     private static final Instant T0 = Instant.parse("2026-12-04T10:00:00.250000Z");
-    private final MovableClock clock = new MovableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final FivetranSyncs syncs = new FivetranSyncs(null, clock, false, Duration.ofMinutes(5));
 
     @Test
@@ -76,7 +72,7 @@ class FivetranEndAtTheDeadlineTest {
     /** Baseline read (last end 2026-12-03), trigger sent at T0, a 1 s wait. */
     private Exchange triggered() {
         Exchange ex = new DefaultExchange(new DefaultCamelContext());
-        ex.setProperty(FivetranSyncs.CONNECTOR_ID, "decent_dropsy");
+        ex.setProperty(FivetranSyncs.CONNECTOR_ID, FivetranAnswers.CONNECTOR);
         ex.setProperty(FivetranSyncs.OPERATION, "sync");
         ex.setProperty(SyncState.ACCOUNT, "prod");
         SyncState.start(ex, clock, Duration.ofMillis(200), Duration.ofSeconds(1), true);
@@ -90,58 +86,5 @@ class FivetranEndAtTheDeadlineTest {
         ex.setProperty(ApiCall.STATUS, 200);
         ex.getMessage().setBody(answer);
         syncs.onStatus(ex);
-    }
-
-    private static String connection(String succeededAt, String failedAt, String syncState) {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("setup_state", "connected");
-        status.put("sync_state", syncState);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("id", "decent_dropsy");
-        data.put("paused", false);
-        data.put("schedule_type", "manual");
-        data.put("succeeded_at", succeededAt);
-        data.put("failed_at", failedAt);
-        data.put("status", status);
-        return Json.write(Map.of("code", "Success", "data", data));
-    }
-
-    private static String history(String syncId, String start, String end, String status) {
-        Map<String, Object> item = new LinkedHashMap<>();
-        item.put("sync_id", syncId);
-        item.put("start_time", start);
-        item.put("end_time", end);
-        item.put("status", status);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("items", List.of(item));
-        data.put("next_cursor", null);
-        return Json.write(Map.of("code", "Success", "data", data));
-    }
-
-    private static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

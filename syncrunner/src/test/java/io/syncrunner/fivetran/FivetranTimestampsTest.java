@@ -11,9 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
+import static io.syncrunner.fivetran.FivetranAnswers.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -146,7 +145,7 @@ class FivetranTimestampsTest {
     /** An exchange after the pre-trigger read of this connection (the baseline recorded). */
     private Exchange beforeTrigger(String connection) {
         Exchange ex = new DefaultExchange(new DefaultCamelContext());
-        ex.setProperty(FivetranSyncs.CONNECTOR_ID, "decent_dropsy");
+        ex.setProperty(FivetranSyncs.CONNECTOR_ID, FivetranAnswers.CONNECTOR);
         ex.setProperty(FivetranSyncs.OPERATION, "sync");
         ex.setProperty(SyncState.ACCOUNT, "prod");
         SyncState.start(ex, CLOCK, Duration.ofSeconds(15), Duration.ofHours(1), true);
@@ -158,20 +157,5 @@ class FivetranTimestampsTest {
     private void status(Exchange ex, String connection) {
         ex.getMessage().setBody(connection);
         syncs.onStatus(ex);
-    }
-
-    /** A {@code GET /v1/connections/{id}} answer. */
-    private static String connection(String succeededAt, String failedAt, String syncState) {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("setup_state", "connected");
-        status.put("sync_state", syncState);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("id", "decent_dropsy");
-        data.put("paused", false);
-        data.put("schedule_type", "manual");
-        data.put("succeeded_at", succeededAt);
-        data.put("failed_at", failedAt);
-        data.put("status", status);
-        return Json.write(Map.of("code", "Success", "data", data));
     }
 }

@@ -1,6 +1,7 @@
 package io.syncrunner.journal;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.syncrunner.support.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,14 +23,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The journal's SQL on the embedded H2 database (the same statements run on PostgreSQL in the cluster tests). */
 class RunJournalTest {
     private HikariDataSource dataSource;
-    private MutableClock clock;
+    private ManualClock clock;
     private RunJournal nodeA;
     private RunJournal nodeB;
 
     @BeforeEach
     void open() {
         dataSource = JournalDatabase.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "", "", 8);
-        clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
         nodeA = new RunJournal(dataSource, "node-a", clock, Duration.ofSeconds(30));
         nodeB = new RunJournal(dataSource, "node-b", clock, Duration.ofSeconds(30));
         nodeA.createSchema();
@@ -318,32 +318,5 @@ class RunJournalTest {
         });
         clock.advance(Duration.ofHours(2));
         assertThat(nodeA.pruneSignals(clock.millis() - 3_600_000)).isEqualTo(1);
-    }
-
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
